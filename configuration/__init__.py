@@ -1,0 +1,1 @@
+"""One source of truth for regions, names and timings, shared with Terraform."""
