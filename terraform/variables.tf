@@ -6,18 +6,38 @@ variable "regions" {
   type        = list(string)
   description = "Regions that get a training bucket, an inference endpoint and a model. Any subset of the Rekognition Custom Labels regions."
   default     = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-west-2", "eu-central-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-northeast-2"]
+
+  validation {
+    condition     = length(var.regions) > 0 && length(distinct(var.regions)) == length(var.regions)
+    error_message = "regions must list at least one region, each once."
+  }
+
+  validation {
+    condition     = alltrue([for region in var.regions : contains(["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-west-2", "eu-central-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-northeast-2"], region)])
+    error_message = "regions must be Rekognition Custom Labels regions: us-east-1, us-east-2, us-west-2, eu-west-1, eu-west-2, eu-central-1, ap-south-1, ap-southeast-1, ap-southeast-2, ap-northeast-1, ap-northeast-2."
+  }
 }
 
 variable "management_region" {
   type        = string
   description = "Region of the management bucket (replication source), the SNS topic and the worker's home."
   default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.management_region))
+    error_message = "management_region must be an AWS region code such as us-east-1."
+  }
 }
 
 variable "name_prefix" {
   type        = string
   description = "Prefix of every resource name. Bucket names add the account id and region to stay globally unique."
   default     = "global-custom-labels"
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,26}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 2-28 lowercase letters, digits or '-' (bucket names add up to 35 characters and S3 allows 63)."
+  }
 }
 
 variable "project_name" {
@@ -66,4 +86,121 @@ variable "temporal_task_queue" {
   type        = string
   description = "Temporal task queue the worker polls."
   default     = "global-custom-labels"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Deployment-only inputs (Terraform side; the Python settings loader ignores what it does not know).
+# ---------------------------------------------------------------------------------------------
+
+variable "aws_endpoint_url" {
+  type        = string
+  description = "When set (e.g. http://127.0.0.1:4566), every provider talks to this local AWS endpoint with credential and account checks skipped. Leave null for real AWS."
+  default     = null
+}
+
+variable "enable_global_accelerator" {
+  type        = bool
+  description = "Create the Global Accelerator in front of the regional ALBs. Disable where it does not exist (the local endpoint)."
+  default     = true
+}
+
+variable "lambda_zip_path" {
+  type        = string
+  description = "Zip of the inference Lambda built by `python -m inference.package --output build/inference-lambda.zip`; null means <repo>/build/inference-lambda.zip."
+  default     = null
+}
+
+variable "lambda_reserved_concurrency" {
+  type        = number
+  description = "Reserved concurrent executions of the inference Lambda in each region (caps cost and protects the account's other functions)."
+  default     = 10
+
+  validation {
+    condition     = var.lambda_reserved_concurrency >= 1
+    error_message = "lambda_reserved_concurrency must be at least 1 (0 would throttle every request)."
+  }
+}
+
+variable "lambda_memory_mb" {
+  type        = number
+  description = "Memory of the inference Lambda in MB."
+  default     = 256
+}
+
+variable "lambda_timeout_seconds" {
+  type        = number
+  description = "Timeout of the inference Lambda in seconds (the ALB health check waits at most 30 s)."
+  default     = 30
+}
+
+variable "inference_cache_ttl_seconds" {
+  type        = number
+  description = "How long the inference Lambda caches the model ARN and status (CACHE_TTL_SECONDS)."
+  default     = 60
+}
+
+variable "health_check_path" {
+  type        = string
+  description = "Path the ALB health check calls on the inference Lambda; it answers 200 only while the default model version is RUNNING."
+  default     = "/health"
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of the inference Lambda's CloudWatch log group in days."
+  default     = 365
+}
+
+variable "vpc_cidr" {
+  type        = string
+  description = "CIDR of the per-region VPC that holds the ALB (two public /24 subnets are carved from it)."
+  default     = "10.80.0.0/16"
+}
+
+variable "alb_deletion_protection" {
+  type        = bool
+  description = "Turn on deletion protection of the regional ALBs (then `terraform destroy` needs it switched off first)."
+  default     = false
+}
+
+variable "noncurrent_version_expiration_days" {
+  type        = number
+  description = "Days before noncurrent object versions (and so objects deleted in the management bucket) expire, as in the seed."
+  default     = 1
+}
+
+variable "accelerator_ports" {
+  type        = list(number)
+  description = "TCP ports the Global Accelerator listener accepts; each must have a listener on the ALBs (80 always; 443 needs alb_certificate_arns)."
+  default     = [80]
+}
+
+variable "alb_certificate_arns" {
+  type        = map(string)
+  description = "Optional ACM certificate ARN per region (region => ARN); where set, the ALB gets an HTTPS:443 listener too."
+  default     = {}
+}
+
+variable "accelerator_flow_logs_bucket" {
+  type        = string
+  description = "Optional S3 bucket (name) for Global Accelerator flow logs; null leaves flow logs off."
+  default     = null
+}
+
+variable "worker_trusted_service_principals" {
+  type        = list(string)
+  description = "AWS services allowed to assume the Temporal worker role (where the worker runs)."
+  default     = ["ecs-tasks.amazonaws.com"]
+}
+
+variable "worker_trusted_role_arns" {
+  type        = list(string)
+  description = "IAM role/user ARNs allowed to assume the Temporal worker role (e.g. an operator or CI role)."
+  default     = []
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags added to every resource (on top of Project = name_prefix)."
+  default     = {}
 }

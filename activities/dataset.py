@@ -1,0 +1,169 @@
+"""Dataset activities: has the dataset replicated into a region, and the region's own manifest.
+
+Both read the manifest as a stream, line by line (constant memory whatever its size), heartbeat their
+position and resume from it when retried.
+"""
+
+from __future__ import annotations
+
+import io
+
+from temporalio import activity
+
+from activities.clients import ClientFactory
+from activities.errors import aws_call, permanent
+from activities.manifest import ManifestLineError, rewrite_line, source_ref, split_s3_uri
+from workflows import activity_api as api
+from workflows.models import (
+    ManifestRewriteInput,
+    ManifestRewriteResult,
+    ReplicationCheckInput,
+    ReplicationCheckResult,
+)
+
+HEARTBEAT_EVERY = 200  # lines
+PART_SIZE = 8 * 1024 * 1024  # multipart part size
+MIN_PART_SIZE = 5 * 1024 * 1024  # S3 refuses smaller parts (except the last)
+
+
+def _not_found(exc: BaseException) -> bool:
+    return getattr(exc, "type", None) in ("404", "NoSuchKey", "NotFound")
+
+
+def _resume_point(default: int) -> int:
+    details = activity.info().heartbeat_details
+    return max(default, int(details[0])) if details else default
+
+
+class MultipartWriter:
+    """Writes an S3 object in parts so memory stays at one part; small objects go in one PutObject."""
+
+    def __init__(self, s3, bucket: str, key: str, region: str, part_size: int = PART_SIZE):
+        self.s3, self.bucket, self.key, self.region, self.part_size = s3, bucket, key, region, part_size
+        self.buffer = io.BytesIO()
+        self.upload_id: str | None = None
+        self.parts: list[dict] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.buffer.write(data)
+        self.size += len(data)
+        if self.buffer.tell() >= self.part_size:
+            self._flush_part()
+
+    def _flush_part(self) -> None:
+        if self.upload_id is None:
+            with aws_call(self.region, "CreateMultipartUpload"):
+                self.upload_id = self.s3.create_multipart_upload(Bucket=self.bucket, Key=self.key)["UploadId"]
+        number = len(self.parts) + 1
+        with aws_call(self.region, "UploadPart"):
+            etag = self.s3.upload_part(
+                Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=self.buffer.getvalue()
+            )["ETag"]
+        self.parts.append({"ETag": etag, "PartNumber": number})
+        self.buffer = io.BytesIO()
+
+    def close(self) -> None:
+        if self.upload_id is None:
+            with aws_call(self.region, "PutObject"):
+                self.s3.put_object(Bucket=self.bucket, Key=self.key, Body=self.buffer.getvalue())
+            return
+        if self.buffer.tell():
+            self._flush_part()
+        with aws_call(self.region, "CompleteMultipartUpload"):
+            self.s3.complete_multipart_upload(
+                Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, MultipartUpload={"Parts": self.parts}
+            )
+
+    def abort(self) -> None:
+        if self.upload_id is not None:
+            try:
+                self.s3.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id)
+            except Exception:  # noqa: BLE001 - best effort; a lifecycle rule cleans up leftovers
+                activity.logger.warning("could not abort multipart upload of s3://%s/%s", self.bucket, self.key)
+
+
+class DatasetActivities:
+    def __init__(self, clients: ClientFactory, part_size: int = PART_SIZE):
+        self.clients = clients
+        self.part_size = max(part_size, MIN_PART_SIZE)
+
+    def _head(self, region: str, bucket: str, key: str) -> dict | None:
+        try:
+            with aws_call(region, "HeadObject"):
+                return self.clients("s3", region).head_object(Bucket=bucket, Key=key)
+        except Exception as exc:
+            if _not_found(exc):
+                return None
+            raise
+
+    @activity.defn(name=api.CHECK_REPLICATION)
+    def check_replication(self, inp: ReplicationCheckInput) -> ReplicationCheckResult:
+        """Is every object the manifest references (and the manifest itself) in the region's training bucket?
+
+        Stops at the first missing object and returns how many lines were verified, so the next check
+        (after a durable timer in the workflow) resumes there instead of starting over.
+        """
+        original = self._head(inp.management_region, inp.management_bucket, inp.manifest_key)
+        if original is None:
+            raise permanent(
+                f"manifest s3://{inp.management_bucket}/{inp.manifest_key} not found: upload the dataset first",
+                "ManifestNotFound",
+            )
+        replica = self._head(inp.region, inp.training_bucket, inp.manifest_key)
+        if replica is None or replica.get("ETag") != original.get("ETag"):
+            return ReplicationCheckResult(False, 0, 1, inp.manifest_key)
+        start = _resume_point(inp.resume_from_line)
+        with aws_call(inp.region, "GetObject"):
+            body = self.clients("s3", inp.region).get_object(Bucket=inp.training_bucket, Key=inp.manifest_key)["Body"]
+        number = 0
+        try:
+            for number, line in enumerate(body.iter_lines(), start=1):
+                if number <= start or not line.strip():
+                    continue
+                try:
+                    _, key = split_s3_uri(source_ref(line))
+                except ManifestLineError as exc:
+                    raise permanent(f"s3://{inp.training_bucket}/{inp.manifest_key} line {number}: {exc}",
+                                    "InvalidManifestException") from None
+                if self._head(inp.region, inp.training_bucket, key) is None:
+                    return ReplicationCheckResult(False, number - 1, 1, key)
+                if number % HEARTBEAT_EVERY == 0:
+                    activity.heartbeat(number)
+        finally:
+            body.close()
+        return ReplicationCheckResult(True, number, 0, None, number)
+
+    @activity.defn(name=api.WRITE_REGIONAL_MANIFEST)
+    def write_regional_manifest(self, inp: ManifestRewriteInput) -> ManifestRewriteResult:
+        """Copy the manifest with every source-ref pointing at the regional bucket (only the bucket changes)."""
+        s3 = self.clients("s3", inp.region)
+        try:
+            with aws_call(inp.region, "GetObject"):
+                body = s3.get_object(Bucket=inp.source_bucket, Key=inp.manifest_key)["Body"]
+        except Exception as exc:
+            if getattr(exc, "type", None) in ("NoSuchKey", "404"):
+                raise permanent(f"manifest s3://{inp.source_bucket}/{inp.manifest_key} not found", "ManifestNotFound") from None
+            raise
+        writer = MultipartWriter(s3, inp.target_bucket, inp.target_key, inp.region, self.part_size)
+        lines = rewritten = 0
+        try:
+            for lines, line in enumerate(body.iter_lines(), start=1):
+                if not line.strip():
+                    continue
+                try:
+                    new_line, changed = rewrite_line(line, inp.target_bucket)
+                except ManifestLineError as exc:
+                    raise permanent(f"s3://{inp.source_bucket}/{inp.manifest_key} line {lines}: {exc}",
+                                    "InvalidManifestException") from None
+                rewritten += changed
+                writer.write(new_line + b"\n")
+                if lines % HEARTBEAT_EVERY == 0:
+                    activity.heartbeat(lines)
+            writer.close()
+        except BaseException:
+            writer.abort()
+            raise
+        finally:
+            body.close()
+        return ManifestRewriteResult(lines, rewritten, writer.size)

@@ -1,0 +1,58 @@
+"""Errors a user can act on become one line on stderr and exit code 1, never a traceback."""
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+
+class UserError(Exception):
+    """A problem the user can fix; the message is the whole story."""
+
+
+def _describe(exc: BaseException) -> str | None:
+    """One readable line for errors that come from input, configuration or the environment; None = a bug."""
+    if isinstance(exc, UserError):
+        return str(exc)
+    module = type(exc).__module__
+    name = type(exc).__name__
+    if module.startswith("configuration"):
+        return str(exc)
+    if module.startswith("botocore"):
+        if name in ("NoCredentialsError", "PartialCredentialsError", "NoRegionError"):
+            return (f"{exc}: configure AWS credentials (AWS_PROFILE, aws configure or aws sso login), "
+                    "or use the local stack: python cli.py local up")
+        if name == "ProfileNotFound":
+            return f"{exc} (check AWS_PROFILE)"
+        if name in ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError"):
+            return f"cannot reach AWS: {exc}"
+        if name == "ClientError":
+            error = getattr(exc, "response", {}).get("Error", {})
+            return f"AWS {getattr(exc, 'operation_name', '')} failed: {error.get('Code')}: {error.get('Message')}"
+        return f"AWS error: {exc}"
+    return None
+
+
+def fail(message: str) -> None:
+    raise UserError(message)
+
+
+def one_line_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a command so expected failures print `error: ...` and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # translated below, re-raised when it is a bug
+            message = _describe(exc)
+            if message is None:
+                raise
+            print(f"error: {message}", file=sys.stderr)
+            raise typer.Exit(1) from None
+
+    return wrapper

@@ -1,0 +1,204 @@
+"""Start a parent workflow by type name and follow it: the shared engine of build/start/stop/delete."""
+
+import asyncio
+import time
+from contextlib import nullcontext, suppress
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from cli_commands import output
+from cli_commands.errors import UserError
+from cli_commands.temporal_client import connect, require_worker, workflow_url
+
+WORKFLOW_TYPES = {
+    "build": "BuildModelWorkflow",
+    "start": "StartModelWorkflow",
+    "stop": "StopModelWorkflow",
+    "delete": "DeleteModelWorkflow",
+}
+SEARCH_ATTRIBUTE_NAMES = ("ProjectName", "Operation", "VersionNames", "Regions")
+# Each `progress` query is a task on the worker: every 2 s is live enough and adds little load.
+QUERY_INTERVAL_SECONDS = 2.0
+
+
+@dataclass
+class OperationRequest:
+    operation: str
+    project: str
+    versions: list[str]  # empty = the whole project (delete only)
+    regions: list[str]
+    payload: dict = field(default_factory=dict)
+
+    @property
+    def workflow_type(self) -> str:
+        return WORKFLOW_TYPES[self.operation]
+
+    @property
+    def workflow_id(self) -> str:
+        """`{operation}/{project}/{versions joined by ','}` ('*' = whole project), per CONTRACTS.md."""
+        return f"{self.operation}/{self.project}/{','.join(self.versions) or '*'}"
+
+
+def overlaps(running_versions: list[str], requested: list[str]) -> bool:
+    """Two operations on one project collide when either is whole-project or they share a version."""
+    return not running_versions or not requested or bool(set(running_versions) & set(requested))
+
+
+async def _registered_search_attributes(client) -> bool:
+    from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+    from temporalio.service import RPCError
+
+    try:
+        response = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=client.namespace))
+    except RPCError:  # e.g. an API key without operator rights: behave as if unregistered
+        return False
+    return all(name in response.custom_attributes for name in SEARCH_ATTRIBUTE_NAMES)
+
+
+async def find_conflict(client, request: OperationRequest, searchable: bool) -> str | None:
+    """Workflow id of a running build/start/stop/delete on the same project and versions, if any."""
+    if searchable:
+        types = ", ".join(f"'{t}'" for t in WORKFLOW_TYPES.values())
+        query = (f"ExecutionStatus = 'Running' AND ProjectName = '{request.project}' "
+                 f"AND WorkflowType IN ({types})")
+        from temporalio.common import SearchAttributeKey
+
+        versions_key = SearchAttributeKey.for_keyword_list("VersionNames")
+        async for execution in client.list_workflows(query, limit=100):
+            running = list(execution.typed_search_attributes.get(versions_key) or [])
+            if overlaps(running, request.versions):
+                return execution.id
+        return None
+    # Without search attributes we can only see our own workflow id.
+    from temporalio.client import WorkflowExecutionStatus
+    from temporalio.service import RPCError
+
+    try:
+        description = await client.get_workflow_handle(request.workflow_id).describe()
+    except RPCError:
+        return None
+    return request.workflow_id if description.status == WorkflowExecutionStatus.RUNNING else None
+
+
+def _search_attributes(request: OperationRequest):
+    from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+
+    return TypedSearchAttributes([
+        SearchAttributePair(SearchAttributeKey.for_keyword("ProjectName"), request.project),
+        SearchAttributePair(SearchAttributeKey.for_keyword("Operation"), request.operation),
+        SearchAttributePair(SearchAttributeKey.for_keyword_list("VersionNames"), list(request.versions)),
+        SearchAttributePair(SearchAttributeKey.for_keyword_list("Regions"), list(request.regions)),
+    ])
+
+
+async def start_operation(client, request: OperationRequest, task_queue: str):
+    """Refuse a conflicting operation, then start the parent workflow; returns its handle."""
+    from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+    from temporalio.exceptions import WorkflowAlreadyStartedError
+
+    await require_worker(client, task_queue)
+    searchable = await _registered_search_attributes(client)
+    conflict = await find_conflict(client, request, searchable)
+    if conflict:
+        raise UserError(f"{conflict} is still running on project {request.project}: wait for it to finish "
+                        f"or cancel it ({workflow_url(conflict, client.namespace)})")
+    try:
+        return await client.start_workflow(
+            request.workflow_type, request.payload, id=request.workflow_id, task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            search_attributes=_search_attributes(request) if searchable else None,
+        )
+    except WorkflowAlreadyStartedError:
+        raise UserError(f"{request.workflow_id} is already running: wait for it or cancel it "
+                        f"({workflow_url(request.workflow_id, client.namespace)})") from None
+
+
+def _failure_message(exc: BaseException) -> str:
+    cause = exc
+    while getattr(cause, "cause", None) is not None:
+        cause = cause.cause
+    return str(getattr(cause, "message", None) or cause)
+
+
+async def follow(handle, title: str, live: bool) -> tuple[dict | None, str | None, dict | None]:
+    """Poll the `progress` query into a live table until the workflow ends: (result, failure, last progress)."""
+    from rich.live import Live
+    from temporalio.client import WorkflowFailureError, WorkflowQueryFailedError
+    from temporalio.service import RPCError
+
+    result_task = asyncio.ensure_future(handle.result())
+    last: dict | None = None
+    display = Live(output.progress_table(None, title), console=output.console, refresh_per_second=4) if live else None
+    with display or nullcontext():
+        while not result_task.done():
+            # Not answerable yet (first task pending) or during a worker restart: keep showing the last table.
+            with suppress(RPCError, WorkflowQueryFailedError):
+                last = await handle.query("progress", rpc_timeout=timedelta(seconds=5))
+            if display is not None:
+                display.update(output.progress_table(last, title))
+            await asyncio.wait({result_task}, timeout=QUERY_INTERVAL_SECONDS)
+        try:
+            result = result_task.result()
+            failure = None
+        except WorkflowFailureError as exc:
+            result, failure = None, _failure_message(exc)
+        if display is not None:
+            display.update(output.progress_table(result or last, title))
+    return result, failure, last
+
+
+def failed_regions(result: dict | None, last: dict | None) -> dict[str, str]:
+    """Per-region failures from the result, or (workflow failed as a whole) from the last progress rows."""
+    if result is not None:
+        return dict(result.get("failed", {}))
+    failed: dict[str, str] = {}
+    for row in (last or {}).get("rows", []):
+        if row.get("error") or row.get("ok") is False:
+            failed.setdefault(row.get("region", "?"), row.get("error") or row.get("status") or "failed")
+    return failed
+
+
+def print_summary(request: OperationRequest, result: dict | None, failure: str | None, seconds: float,
+                  last: dict | None = None) -> None:
+    succeeded = (result or {}).get("succeeded", [])
+    failed = failed_regions(result, last)
+    line = f"{request.operation} {request.project} {','.join(request.versions) or '(whole project)'}: "
+    line += f"[green]succeeded in {len(succeeded)} region(s)[/green]"
+    if failed:
+        line += f", [red]failed in {len(failed)}[/red]"
+    output.console.print(line)
+    for region, reason in sorted(failed.items()):
+        output.console.print(f"  [red]{region}[/red]: {reason}")
+    if failure:
+        output.console.print(f"[red]workflow failed:[/red] {failure}")
+    output.console.print(f"[dim]took {seconds:.0f} s[/dim]")
+
+
+async def run_operation(request: OperationRequest, task_queue: str, *, wait: bool, as_json: bool,
+                        client=None) -> int:
+    """Start, then either return at once (--no-wait) or follow to the end. Exit code 1 if any region failed."""
+    client = client or await connect()
+    handle = await start_operation(client, request, task_queue)
+    url = workflow_url(request.workflow_id, client.namespace)
+    if not wait:
+        if as_json:
+            output.print_json({"workflow_id": request.workflow_id, "run_id": handle.result_run_id, "url": url})
+        else:
+            output.console.print(f"started [bold]{request.workflow_id}[/bold]\n{url}")
+        return 0
+    if not as_json:
+        output.console.print(f"[bold]{request.workflow_id}[/bold]  {url}")
+    live = not as_json and output.console.is_terminal
+    began = time.monotonic()
+    result, failure, last = await follow(handle, f"{request.operation} {request.project}", live)
+    seconds = time.monotonic() - began
+    if as_json:
+        output.print_json({"workflow_id": request.workflow_id, "url": url, "result": result, "error": failure,
+                           "progress": None if result else last, "seconds": round(seconds, 1)})
+    else:
+        if not live:
+            output.console.print(output.progress_table(result or last))
+        print_summary(request, result, failure, seconds, last)
+    return 1 if failure or (result or {}).get("failed") else 0

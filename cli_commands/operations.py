@@ -1,0 +1,157 @@
+"""`build`, `start`, `stop`, `delete`: one parent workflow each, run in every configured region."""
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from cli_commands import environment
+from cli_commands.errors import UserError, one_line_errors
+
+ProjectOption = Annotated[str | None, typer.Option("--project", "-p", help="Project name (default: project_name setting).")]
+RegionOption = Annotated[list[str] | None, typer.Option("--region", "-r", help="Only this region (repeatable; default: all configured).")]
+WaitOption = Annotated[bool, typer.Option("--wait/--no-wait", help="Follow progress live, or print the workflow id and return.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def _prepare(project: str | None, versions: list[str] | None, regions: list[str] | None):
+    environment.use_local_stack_if_running()
+    settings = environment.load_settings()
+    return settings, environment.project_name(project, settings), environment.version_names(versions), \
+        environment.selected_regions(regions, settings)
+
+
+def _require_existing(project: str, versions: list[str], regions: list[str]) -> None:
+    from cli_commands.model_versions import missing_versions
+
+    missing = missing_versions(project, versions, regions)
+    if missing:
+        raise UserError(f"version(s) {', '.join(missing)} of project {project} not found in any of "
+                        f"{len(regions)} region(s): build them first (python cli.py build --version {missing[0]})")
+
+
+def _run(request, settings, wait: bool, as_json: bool) -> None:
+    from cli_commands.launch import run_operation
+
+    try:
+        code = asyncio.run(run_operation(request, settings.task_queue, wait=wait, as_json=as_json))
+    except KeyboardInterrupt:
+        typer.echo(f"stopped watching; {request.workflow_id} keeps running (python cli.py status, or the Web UI)",
+                   err=True)
+        raise typer.Exit(130) from None
+    if code:
+        raise typer.Exit(code)
+
+
+def _common(payload: dict, regions: list[str] | None, selected: list[str]) -> dict:
+    if regions:
+        payload["Regions"] = selected
+    return payload
+
+
+@one_line_errors
+def build(
+    version: Annotated[str | None, typer.Option("--version", "-v", help="Version name to create (default: default_version_name).")] = None,
+    manifest: Annotated[str | None, typer.Option("--manifest", "-m", help="Manifest key in the management bucket (default: the one `sync` uploaded).")] = None,
+    project: ProjectOption = None,
+    region: RegionOption = None,
+    wait: WaitOption = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Train the model from the management bucket's dataset in every region (a project is created where missing)."""
+    from cli_commands.launch import OperationRequest
+
+    settings, project_name, _, selected = _prepare(project, None, region)
+    version_name = environment.version_names([version or settings.default_version_name])[0]
+    if not manifest:
+        from cli_commands.datasets import default_manifest_key
+
+        manifest = default_manifest_key(environment.resolve_resources(settings).management_bucket,
+                                        settings.management_region)
+    payload = _common({"ProjectName": project_name, "ManifestKey": manifest, "VersionName": version_name},
+                      region, selected)
+    _run(OperationRequest("build", project_name, [version_name], selected, payload), settings, wait, as_json)
+
+
+@one_line_errors
+def start(
+    versions: Annotated[list[str], typer.Option("--versions", help="Version names to start (space separated).")],
+    min_inference_units: Annotated[int | None, typer.Option("--min-inference-units", min=1, help="Default: min_inference_units setting.")] = None,
+    max_inference_units: Annotated[int | None, typer.Option("--max-inference-units", min=1, help="Enables autoscaling.")] = None,
+    ttl: Annotated[str | None, typer.Option("--ttl", help="Cost guard: stop again after e.g. 4h, 90m (0 = never; default: inference_ttl_hours).")] = None,
+    project: ProjectOption = None,
+    region: RegionOption = None,
+    wait: WaitOption = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Start versions in every region (billing runs per inference unit and hour until they are stopped)."""
+    from cli_commands.durations import parse_hours
+    from cli_commands.launch import OperationRequest
+
+    settings, project_name, names, selected = _prepare(project, versions, region)
+    units = min_inference_units or settings.min_inference_units
+    maximum = max_inference_units or settings.max_inference_units
+    if maximum is not None and maximum < units:
+        raise UserError(f"--max-inference-units {maximum} is below --min-inference-units {units}")
+    ttl_hours = parse_hours(ttl) if ttl is not None else settings.inference_ttl_hours
+    _require_existing(project_name, names, selected)
+    payload = {"ProjectName": project_name, "VersionNames": names, "MinInferenceUnits": units}
+    if maximum is not None:
+        payload["MaxInferenceUnits"] = maximum
+    if ttl_hours:
+        payload["TtlHours"] = ttl_hours
+    _run(OperationRequest("start", project_name, names, selected, _common(payload, region, selected)),
+         settings, wait, as_json)
+
+
+@one_line_errors
+def stop(
+    versions: Annotated[list[str], typer.Option("--versions", help="Version names to stop (space separated).")],
+    project: ProjectOption = None,
+    region: RegionOption = None,
+    wait: WaitOption = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Stop versions in every region (billing stops once they are STOPPED)."""
+    from cli_commands.launch import OperationRequest
+
+    settings, project_name, names, selected = _prepare(project, versions, region)
+    _require_existing(project_name, names, selected)
+    payload = {"ProjectName": project_name, "VersionNames": names}
+    _run(OperationRequest("stop", project_name, names, selected, _common(payload, region, selected)),
+         settings, wait, as_json)
+
+
+@one_line_errors
+def delete(
+    versions: Annotated[list[str] | None, typer.Option("--versions", help="Version names to delete; none = the whole project.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    project: ProjectOption = None,
+    region: RegionOption = None,
+    wait: WaitOption = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete versions (running ones are stopped first by the workflow), or the whole project when no versions are given."""
+    from cli_commands.launch import OperationRequest
+    from cli_commands.model_versions import describe_everywhere
+
+    settings, project_name, names, selected = _prepare(project, versions, region)
+    if names:
+        _require_existing(project_name, names, selected)
+        what = f"version(s) {', '.join(names)} of project {project_name}"
+    else:
+        described = describe_everywhere(project_name, selected)
+        if not any(rv.project_exists or rv.error for rv in described):
+            if as_json:
+                from cli_commands.output import print_json
+
+                print_json({"workflow_id": None, "result": None, "message": "project not found in any region"})
+            else:
+                typer.echo(f"project {project_name} does not exist in any of {len(selected)} region(s): nothing to delete")
+            return
+        what = f"project {project_name} and all its versions"
+    if not yes:
+        typer.confirm(f"Delete {what} in {len(selected)} region(s)?", abort=True)
+    payload = {"ProjectName": project_name, "VersionNames": names}
+    _run(OperationRequest("delete", project_name, names, selected, _common(payload, region, selected)),
+         settings, wait, as_json)

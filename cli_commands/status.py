@@ -1,0 +1,93 @@
+"""`status`: every version in every region, read live from Rekognition, plus any cost guard's time left."""
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from cli_commands import environment, output
+from cli_commands.errors import one_line_errors
+
+
+async def cost_guards(project: str) -> list[dict]:
+    """Running CostGuardWorkflows of the project and when they stop the versions (empty if Temporal is away)."""
+    from datetime import timedelta
+
+    from temporalio.client import WorkflowQueryFailedError
+    from temporalio.service import RPCError
+
+    from cli_commands.errors import UserError
+    from cli_commands.temporal_client import connect
+
+    try:
+        client = await connect(timeout_seconds=3)
+    except UserError:
+        return []
+    guards = []
+    try:
+        query = "WorkflowType = 'CostGuardWorkflow' AND ExecutionStatus = 'Running'"
+        async for execution in client.list_workflows(query, limit=50):
+            if not execution.id.startswith(f"ttl/{project}/"):  # cost guards are `ttl/{project}/{versions}`
+                continue
+            handle = client.get_workflow_handle(execution.id)
+            try:
+                expires = await handle.query("expires_at", rpc_timeout=timedelta(seconds=5))
+            except (RPCError, WorkflowQueryFailedError):  # no worker answering right now
+                expires = None
+            guards.append({"workflow_id": execution.id, "expires_at": expires})
+    except RPCError:  # visibility unavailable: the table is still useful without guards
+        return guards
+    return guards
+
+
+def _remaining(expires_at: str | None) -> str:
+    from cli_commands.durations import format_remaining
+
+    if not expires_at:
+        return "unknown"
+    moment = datetime.fromisoformat(str(expires_at))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return format_remaining((moment - datetime.now(UTC)).total_seconds())
+
+
+@one_line_errors
+def status(
+    project: Annotated[str | None, typer.Option("--project", "-p", help="Project name (default: project_name setting).")] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", "-r", help="Only this region (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+) -> None:
+    """Status of every version of the project in every configured region (live from Rekognition)."""
+    from cli_commands.model_versions import describe_everywhere
+
+    environment.use_local_stack_if_running()
+    settings = environment.load_settings()
+    project_name = environment.project_name(project, settings)
+    regions = environment.selected_regions(region, settings)
+    described = describe_everywhere(project_name, regions)
+    guards = asyncio.run(cost_guards(project_name))
+    for guard in guards:
+        guard["time_left"] = _remaining(guard["expires_at"])
+    if as_json:
+        output.print_json({"project": project_name, "regions": [rv.__dict__ for rv in described],
+                           "cost_guards": guards})
+        return
+    from rich.table import Table
+
+    table = Table(title=f"project {project_name}", title_justify="left")
+    for column in ("Region", "Version", "Status", "Units", "Message"):
+        table.add_column(column)
+    for rv in described:
+        if rv.error:
+            table.add_row(rv.region, "-", "[red]ERROR[/red]", "", rv.error)
+        elif not rv.project_exists:
+            table.add_row(rv.region, "-", "[dim]no project[/dim]", "", "")
+        elif not rv.versions:
+            table.add_row(rv.region, "-", "[dim]no versions[/dim]", "", "")
+        for v in rv.versions:
+            table.add_row(rv.region, v["version"], output.styled_status(v["status"]), str(v["min_units"] or ""),
+                          v["message"][:80])
+    output.console.print(table)
+    for guard in guards:
+        output.console.print(f"cost guard {guard['workflow_id']}: stops in {guard['time_left']}")

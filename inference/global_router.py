@@ -1,0 +1,162 @@
+"""The local stand-in for Global Accelerator: send each request to the first healthy region in preference order.
+
+Like the real accelerator it decides on health checks (each region's GET /health, cached for `health_ttl`),
+skips unhealthy regions and fails open (sends to the first reachable region) when none is healthy.
+Because it sees the answer too, a region that answers 503 (model stopped since its last health check)
+is marked unhealthy and the request moves on to the next region at once.
+"""
+
+import http.client
+import json
+import threading
+import time
+from urllib.parse import urlsplit
+
+from inference.alb_adapter import HOP_BY_HOP, HttpAnswer
+from inference.http_common import EndpointRequestHandler, json_answer
+
+SERVED_REGION_HEADER = "X-Served-Region"
+
+
+class RegionHealth:
+    """Health of each region's endpoint from its /health, cached briefly."""
+
+    def __init__(
+        self, region_urls: dict[str, str], ttl: float, *, timeout: float = 5.0, clock=time.monotonic
+    ):
+        self.region_urls = dict(region_urls)
+        self.ttl = ttl
+        self.timeout = timeout
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._known: dict[str, tuple[bool, float]] = {}
+
+    def is_healthy(self, region: str) -> bool:
+        with self._lock:
+            known = self._known.get(region)
+        if known is not None and self._clock() - known[1] < self.ttl:
+            return known[0]
+        healthy = self._check(region)
+        self._remember(region, healthy)
+        return healthy
+
+    def mark_unhealthy(self, region: str) -> None:
+        self._remember(region, False)
+
+    def snapshot(self) -> list[dict]:
+        return [
+            {"region": region, "url": url, "healthy": self.is_healthy(region)}
+            for region, url in self.region_urls.items()
+        ]
+
+    def _remember(self, region: str, healthy: bool) -> None:
+        with self._lock:
+            self._known[region] = (healthy, self._clock())
+
+    def _check(self, region: str) -> bool:
+        try:
+            answer = forward(self.region_urls[region], "GET", "/health", [], b"", timeout=self.timeout)
+        except OSError:
+            return False
+        return answer.status == 200
+
+
+def forward(
+    base_url: str, method: str, target: str, headers: list[tuple[str, str]], body: bytes, *, timeout: float
+) -> HttpAnswer:
+    """One HTTP exchange with a regional endpoint; OSError when it cannot be reached."""
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        sent = [
+            (name, value)
+            for name, value in headers
+            if name.lower() not in HOP_BY_HOP | {"host", "content-length"}
+        ]
+        connection.putrequest(method, target, skip_accept_encoding=True)
+        for name, value in sent:
+            connection.putheader(name, value)
+        if body or method in ("POST", "PUT", "PATCH"):
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body or None)
+        response = connection.getresponse()
+        payload = response.read()
+        kept = [
+            (name, value)
+            for name, value in response.getheaders()
+            if name.lower() not in HOP_BY_HOP | {"content-length"}
+        ]
+        return HttpAnswer(response.status, kept, payload)
+    except http.client.HTTPException as exc:
+        raise OSError(f"bad answer from {base_url}: {exc}") from exc
+    finally:
+        connection.close()
+
+
+class GlobalRouter:
+    """Chooses the region for each request; used by the global endpoint's request handler."""
+
+    def __init__(self, region_urls: dict[str, str], *, health_ttl: float = 2.0, timeout: float = 30.0):
+        self.preference = list(region_urls)
+        self.region_urls = dict(region_urls)
+        self.health = RegionHealth(region_urls, health_ttl)
+        self.timeout = timeout
+
+    def route(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> HttpAnswer:
+        if target.split("?", 1)[0].rstrip("/") == "/health" and method in ("GET", "HEAD"):
+            return self.health_answer()
+        failed = []
+        for region in self.preference:
+            if not self.health.is_healthy(region):
+                continue
+            answer = self._try(region, method, target, headers, body)
+            if answer is not None and answer.status != 503:
+                return answer
+            self.health.mark_unhealthy(region)
+            failed.append(region)
+        # No healthy region: fail open like Global Accelerator, to the first region that answers at all.
+        for region in self.preference:
+            if region in failed:
+                continue
+            answer = self._try(region, method, target, headers, body)
+            if answer is not None:
+                return answer
+        return json_answer(
+            503,
+            {
+                "error": "NoHealthyRegion",
+                "message": "no region is serving the model",
+                "regions": self.preference,
+            },
+            [("Retry-After", "5")],
+        )
+
+    def _try(self, region, method, target, headers, body) -> HttpAnswer | None:
+        try:
+            answer = forward(self.region_urls[region], method, target, headers, body, timeout=self.timeout)
+        except OSError:
+            return None
+        kept = [
+            (name, value) for name, value in answer.headers if name.lower() != SERVED_REGION_HEADER.lower()
+        ]
+        return HttpAnswer(answer.status, [*kept, (SERVED_REGION_HEADER, region)], answer.body)
+
+    def health_answer(self) -> HttpAnswer:
+        regions = self.health.snapshot()
+        healthy = any(region["healthy"] for region in regions)
+        body = {"Healthy": healthy, "Preference": self.preference, "Regions": regions}
+        return HttpAnswer(
+            200 if healthy else 503, [("Content-Type", "application/json")], json.dumps(body).encode()
+        )
+
+
+class GlobalRequestHandler(EndpointRequestHandler):
+    router: GlobalRouter  # set on a subclass per server
+
+    def answer(self, body: bytes) -> HttpAnswer:
+        headers = list(self.headers.items())
+        forwarded = self.headers.get("X-Forwarded-For")
+        client = self.client_address[0]
+        headers = [(name, value) for name, value in headers if name.lower() != "x-forwarded-for"]
+        headers.append(("X-Forwarded-For", f"{forwarded}, {client}" if forwarded else client))
+        return self.router.route(self.command, self.path, headers, body)

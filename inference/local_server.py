@@ -1,0 +1,241 @@
+"""Local inference endpoints: one ALB-like adapter per region around the Lambda handler, plus a global router.
+
+    python -m inference.local_server --host 127.0.0.1 --base-port 8710 [--regions r1 r2 ...] [--project P --version V]
+
+The global endpoint listens on base-port, region i (settings order) on base-port+1+i. Each regional adapter turns
+an HTTP request into the exact ALB event, calls `handler.make_handler(region)` - so several regions share one
+process without touching AWS_REGION - and turns the ALB response back into HTTP. Rekognition calls go wherever
+boto3 points (AWS_ENDPOINT_URL on the local stack).
+"""
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from typing import Self
+
+from inference import handler as inference_handler
+from inference.alb_adapter import BadLambdaResponse, alb_event, bad_gateway, http_answer, lambda_context
+from inference.global_router import GlobalRequestHandler, GlobalRouter
+from inference.http_common import EndpointRequestHandler, QuietServer
+
+logger = logging.getLogger("inference.local")
+
+
+class RegionalRequestHandler(EndpointRequestHandler):
+    """Plays the ALB in front of one region's Lambda."""
+
+    region: str
+    lambda_handler = None  # set on a subclass per server
+
+    def answer(self, body: bytes):
+        event = alb_event(
+            self.command,
+            self.path,
+            list(self.headers.items()),
+            body,
+            region=self.region,
+            client_ip=self.client_address[0],
+            port=self.server.server_address[1],
+        )
+        try:
+            return http_answer(self.lambda_handler(event, lambda_context(self.region)))
+        except BadLambdaResponse as exc:
+            logger.error("%s: invalid Lambda response: %s", self.region, exc)
+            return bad_gateway(str(exc))
+        except Exception as exc:  # a Lambda that raises makes the ALB answer 502
+            logger.exception("%s: the handler raised", self.region)
+            return bad_gateway(f"the function raised {type(exc).__name__}")
+
+
+class LocalInference:
+    """The regional adapters and the global router in this process, each on its own thread.
+
+    base_port=0 picks free ports (tests). `urls` maps "global" and every region to its base URL.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        base_port: int = 8710,
+        regions=("us-east-1",),
+        default_project: str | None = None,
+        default_version: str | None = None,
+        *,
+        cache_ttl: float | None = None,
+        health_ttl: float | None = None,
+        router_health_ttl: float = 2.0,
+    ):
+        if not regions:
+            raise ValueError("at least one region is needed")
+        self.host = host
+        self.base_port = base_port
+        self.regions = list(regions)
+        self.default_project = default_project
+        self.default_version = default_version
+        self.cache_ttl = cache_ttl
+        self.health_ttl = health_ttl
+        self.router_health_ttl = router_health_ttl
+        self.handlers: dict[str, inference_handler.InferenceHandler] = {}
+        self.router: GlobalRouter | None = None
+        self._servers: list[QuietServer] = []
+        self._threads: list[threading.Thread] = []
+        self._urls: dict[str, str] = {}
+
+    def _port(self, index: int) -> int:
+        """index -1 is the global endpoint."""
+        return 0 if self.base_port == 0 else self.base_port + 1 + index
+
+    def start(self) -> "LocalInference":
+        if self._servers:
+            return self
+        try:
+            global_class = type("GlobalRequestHandler_", (GlobalRequestHandler,), {"router": None})
+            global_url = self._bind(self._port(-1), global_class)
+            region_urls = {}
+            for index, region in enumerate(self.regions):
+                handler = inference_handler.make_handler(
+                    region,
+                    default_project=self.default_project,
+                    default_version=self.default_version,
+                    cache_ttl=self.cache_ttl,
+                    health_ttl=self.health_ttl,
+                )
+                self.handlers[region] = handler
+                request_class = type(
+                    f"RegionalRequestHandler_{index}",
+                    (RegionalRequestHandler,),
+                    {"region": region, "lambda_handler": staticmethod(handler)},
+                )
+                region_urls[region] = self._bind(self._port(index), request_class)
+        except BaseException:
+            self.stop()
+            raise
+        self.router = global_class.router = GlobalRouter(region_urls, health_ttl=self.router_health_ttl)
+        for server in self._servers:
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="local-inference",
+                daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
+        self._urls = {"global": global_url, **region_urls}
+        return self
+
+    def _bind(self, port: int, request_class) -> str:
+        try:
+            server = QuietServer((self.host, port), request_class)
+        except OSError as exc:
+            raise OSError(f"cannot listen on {self.host}:{port}: {exc.strerror or exc}") from None
+        self._servers.append(server)
+        return f"http://{self.host}:{server.server_address[1]}"
+
+    def stop(self) -> None:
+        running = bool(self._threads)
+        for server in self._servers:
+            if running:
+                server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._servers.clear()
+        self._threads.clear()
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return dict(self._urls)
+
+    @property
+    def global_url(self) -> str:
+        return self._urls["global"]
+
+    @property
+    def region_urls(self) -> dict[str, str]:
+        return {region: url for region, url in self._urls.items() if region != "global"}
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+def _settings_defaults(args) -> None:
+    """Fill regions / project / version from configuration.settings when not given on the command line."""
+    from configuration.regions import validate_regions
+
+    if args.regions and args.project and args.version:
+        validate_regions(args.regions)
+        return
+    from configuration.settings import load_settings
+
+    settings = load_settings()
+    args.regions = args.regions or list(settings.regions)
+    args.project = args.project or settings.project_name
+    args.version = args.version or settings.default_version_name
+    validate_regions(args.regions)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import os
+
+    parser = argparse.ArgumentParser(
+        prog="python -m inference.local_server", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--base-port", type=int, default=int(os.environ.get("GCL_INFERENCE_PORT", "8710")))
+    parser.add_argument("--regions", nargs="+", help="default: the regions in the settings, in order")
+    parser.add_argument(
+        "--project", help="default model project for /health (default: settings project_name)"
+    )
+    parser.add_argument(
+        "--version", help="default model version for /health (default: settings default_version_name)"
+    )
+    parser.add_argument(
+        "--cache-ttl", type=float, help="seconds a version lookup is cached (CACHE_TTL_SECONDS)"
+    )
+    parser.add_argument("--health-ttl", type=float, help="seconds a region's /health answer is cached")
+    parser.add_argument("--router-health-ttl", type=float, default=2.0)
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(name)s: %(message)s"
+    )
+    if not 0 <= args.base_port <= 65535:
+        print("error: --base-port must be 0-65535", file=sys.stderr)
+        return 2
+    try:
+        _settings_defaults(args)
+        for name in (args.project, args.version):
+            if not inference_handler.NAME_PATTERN.fullmatch(name):
+                raise ValueError(f"invalid model name {name!r}")
+        local = LocalInference(
+            args.host,
+            args.base_port,
+            args.regions,
+            args.project,
+            args.version,
+            cache_ttl=args.cache_ttl,
+            health_ttl=args.health_ttl,
+            router_health_ttl=args.router_health_ttl,
+        ).start()
+    except (OSError, ValueError) as exc:  # settings or socket problems: one line, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    for name, url in local.urls.items():
+        print(f"{name} {url}", flush=True)
+    try:
+        stop.wait()
+    finally:
+        local.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

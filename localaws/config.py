@@ -1,0 +1,148 @@
+"""Runtime settings of the emulator (timing of state transitions, replication delay, faults).
+
+One `EmulatorConfig` per server, changed through the control API; every read goes through it so a change
+applies at once, including to versions already in a transitional state.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+TRANSITIONAL_STATES = ("TRAINING", "STARTING", "STOPPING", "DELETING")
+TIMING_MODES = ("time", "calls", "manual")
+THROTTLE_ERRORS = ("ThrottlingException", "ProvisionedThroughputExceededException")
+
+DEFAULTS: dict[str, Any] = {
+    "timing": {
+        "mode": "time",
+        "TRAINING": 4.0,
+        "STARTING": 2.0,
+        "STOPPING": 1.0,
+        "DELETING": 1.0,
+        "per_region": {},
+    },
+    "replication_delay_seconds": 0.2,
+    "faults": {
+        "throttle_rate": 0.0,
+        "throttle_operations": [],
+        "throttle_seed": 1,
+        "throttle_error": "ThrottlingException",
+        "down_regions": [],
+        "fail_training": [],
+        "sns_down": False,
+    },
+}
+
+
+class ConfigError(ValueError):
+    """A control-API request carried a setting that makes no sense."""
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"{where} must be a number >= 0, got {value!r}")
+    return float(value)
+
+
+def _check_timing_block(block: dict[str, Any], where: str) -> None:
+    for key, value in block.items():
+        if key == "mode":
+            if value not in TIMING_MODES:
+                raise ConfigError(f"{where}.mode must be one of {', '.join(TIMING_MODES)}, got {value!r}")
+        elif key in TRANSITIONAL_STATES:
+            _number(value, f"{where}.{key}")
+        elif key != "per_region":
+            raise ConfigError(f"unknown timing setting {where}.{key}")
+
+
+def _check(config: dict[str, Any]) -> None:
+    unknown = set(config) - set(DEFAULTS)
+    if unknown:
+        raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
+    timing = config["timing"]
+    _check_timing_block(timing, "timing")
+    if not isinstance(timing["per_region"], dict):
+        raise ConfigError("timing.per_region must be an object keyed by region")
+    for region, block in timing["per_region"].items():
+        if not isinstance(block, dict):
+            raise ConfigError(f"timing.per_region.{region} must be an object")
+        if "per_region" in block:
+            raise ConfigError("timing.per_region cannot nest")
+        _check_timing_block(block, f"timing.per_region.{region}")
+    _number(config["replication_delay_seconds"], "replication_delay_seconds")
+    faults = config["faults"]
+    unknown = set(faults) - set(DEFAULTS["faults"])
+    if unknown:
+        raise ConfigError(f"unknown fault settings: {', '.join(sorted(unknown))}")
+    rate = _number(faults["throttle_rate"], "faults.throttle_rate")
+    if rate > 1:
+        raise ConfigError("faults.throttle_rate must be between 0 and 1")
+    if faults["throttle_error"] not in THROTTLE_ERRORS:
+        raise ConfigError(f"faults.throttle_error must be one of {', '.join(THROTTLE_ERRORS)}")
+    for name in ("throttle_operations", "down_regions", "fail_training"):
+        if not isinstance(faults[name], list):
+            raise ConfigError(f"faults.{name} must be a list")
+    for rule in faults["fail_training"]:
+        if not isinstance(rule, dict) or set(rule) - {"region", "project", "version", "message"}:
+            raise ConfigError("faults.fail_training entries are objects with region/project/version/message")
+    if not isinstance(faults["sns_down"], bool):
+        raise ConfigError("faults.sns_down must be true or false")
+
+
+def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge objects; lists and scalars replace."""
+    merged = dict(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+class EmulatorConfig:
+    """Thread-safe holder of the current settings, with validated merges."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._config = copy.deepcopy(DEFAULTS)
+        self.version = 0
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return copy.deepcopy(self._config)
+
+    def merge(self, update: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(update, dict):
+            raise ConfigError("the configuration must be a JSON object")
+        with self._lock:
+            merged = _merge(self._config, update)
+            _check(merged)
+            self._config = merged
+            self.version += 1
+            return copy.deepcopy(merged)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._config = copy.deepcopy(DEFAULTS)
+            self.version += 1
+
+    # Readers used on every request: cheap, no deep copies.
+    def timing_for(self, region: str, state: str) -> tuple[str, float]:
+        """(mode, amount) for a transitional state in a region: per-region values win over global ones."""
+        with self._lock:
+            timing = self._config["timing"]
+            local = timing["per_region"].get(region, {})
+            mode = local.get("mode", timing["mode"])
+            amount = local.get(state, timing[state])
+            return mode, float(amount)
+
+    def faults(self) -> dict[str, Any]:
+        with self._lock:
+            return self._config["faults"]
+
+    def replication_delay(self) -> float:
+        with self._lock:
+            return float(self._config["replication_delay_seconds"])

@@ -1,0 +1,1 @@
+"""Amazon Rekognition Custom Labels project APIs, which moto does not have."""

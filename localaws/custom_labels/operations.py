@@ -1,0 +1,408 @@
+"""The Custom Labels operations, with AWS's validation, errors and response shapes.
+
+Each handler takes the decoded JSON request and returns the JSON response dict (timestamps as epoch
+seconds, as the JSON protocol sends them).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .detection import detect
+from .errors import RekognitionError, in_use, invalid, not_found, not_ready
+from .images import MAX_S3_BYTES, check_image
+from .manifest import ManifestError, bucket_region, load_training_dataset, read_object
+from .store import STATUS_MESSAGES, Project, Store, Version
+
+NAME = re.compile(r"^[a-zA-Z0-9_.\-]{1,255}$")
+PROJECT_ARN = re.compile(r"^arn:aws:rekognition:([a-z0-9-]+):(\d{12}):project/([a-zA-Z0-9_.\-]{1,255})/(\d+)$")
+VERSION_ARN = re.compile(
+    r"^arn:aws:rekognition:([a-z0-9-]+):(\d{12}):project/([a-zA-Z0-9_.\-]{1,255})/version/([a-zA-Z0-9_.\-]{1,255})/(\d+)$"
+)
+OPERATIONS: dict[str, Callable[..., dict[str, Any]]] = {}
+
+
+def operation(func):
+    OPERATIONS["".join(part.title() for part in func.__name__.split("_"))] = func
+    return func
+
+
+def _name(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not NAME.match(value):
+        raise invalid(f"{field} must be 1-255 characters of [a-zA-Z0-9_.-], got {value!r}.")
+    return value
+
+
+def _page_size(params: dict[str, Any]) -> int:
+    value = params.get("MaxResults", 100)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+        raise invalid(f"MaxResults must be an integer between 1 and 100, got {value!r}.")
+    return value
+
+
+def _page(items: list, params: dict[str, Any]) -> tuple[list, str | None]:
+    """Slice a page; NextToken is an opaque offset, rejected if tampered with."""
+    size = _page_size(params)
+    start = 0
+    token = params.get("NextToken")
+    if token:
+        try:
+            decoded = json.loads(base64.urlsafe_b64decode(token.encode()).decode())
+            start = int(decoded["offset"])
+        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+            raise RekognitionError("InvalidPaginationTokenException", "Invalid pagination token.") from exc
+        if start < 0:
+            raise RekognitionError("InvalidPaginationTokenException", "Invalid pagination token.")
+    page = items[start : start + size]
+    next_token = None
+    if start + size < len(items):
+        next_token = base64.urlsafe_b64encode(json.dumps({"offset": start + size}).encode()).decode()
+    return page, next_token
+
+
+class Context:
+    """Who is calling where; built per request by the dispatcher."""
+
+    def __init__(self, store: Store, account: str, region: str) -> None:
+        self.store = store
+        self.account = account
+        self.region = region
+
+    @property
+    def projects(self) -> dict[str, Project]:
+        return self.store.region_projects(self.account, self.region)
+
+    def project_by_arn(self, arn: Any) -> Project:
+        match = PROJECT_ARN.match(arn) if isinstance(arn, str) else None
+        if not match:
+            raise invalid(f"ProjectArn {arn!r} is not a valid project ARN.")
+        project = self.projects.get(match.group(3))
+        if (
+            match.group(1) != self.region
+            or match.group(2) != self.account
+            or project is None
+            or project.arn != arn
+        ):
+            raise not_found(f"The project {arn} does not exist.")
+        return project
+
+    def version_by_arn(self, arn: Any) -> Version:
+        match = VERSION_ARN.match(arn) if isinstance(arn, str) else None
+        if not match:
+            raise invalid(f"ProjectVersionArn {arn!r} is not a valid project version ARN.")
+        project = self.projects.get(match.group(3))
+        version = project.versions.get(match.group(4)) if project else None
+        if match.group(1) != self.region or match.group(2) != self.account or version is None or version.arn != arn:
+            raise not_found(f"The project version {arn} does not exist.")
+        return version
+
+
+# --- projects ---------------------------------------------------------------------------------------
+@operation
+def create_project(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    name = _name(params.get("ProjectName"), "ProjectName")
+    feature = params.get("Feature", "CUSTOM_LABELS")
+    if feature not in ("CUSTOM_LABELS", "CONTENT_MODERATION"):
+        raise invalid(f"Feature {feature!r} is not supported.")
+    if name in ctx.projects:
+        raise in_use(f"The project {name} already exists.")
+    now = time.time()
+    created_ms = int(now * 1000)
+    project = Project(
+        status="CREATED",
+        account=ctx.account,
+        region=ctx.region,
+        name=name,
+        arn=f"arn:aws:rekognition:{ctx.region}:{ctx.account}:project/{name}/{created_ms}",
+        created_at=created_ms / 1000,
+        feature=feature,
+        auto_update=params.get("AutoUpdate"),
+    )
+    project.enter("CREATED", now)
+    ctx.projects[name] = project
+    return {"ProjectArn": project.arn}
+
+
+def _project_description(project: Project) -> dict[str, Any]:
+    description = {
+        "ProjectArn": project.arn,
+        "CreationTimestamp": project.created_at,
+        "Status": project.status,
+        "Datasets": [],
+        "Feature": project.feature,
+    }
+    if project.auto_update:
+        description["AutoUpdate"] = project.auto_update
+    return description
+
+
+@operation
+def describe_projects(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    names = params.get("ProjectNames")
+    features = params.get("Features")
+    if names is not None:
+        if not isinstance(names, list) or not 1 <= len(names) <= 10:
+            raise invalid("ProjectNames must list 1 to 10 names.")
+        for name in names:
+            _name(name, "ProjectNames")
+    projects = sorted(ctx.projects.values(), key=lambda p: p.created_at, reverse=True)
+    if names is not None:
+        projects = [p for p in projects if p.name in names]
+    if features:
+        projects = [p for p in projects if p.feature in features]
+    page, next_token = _page(projects, params)
+    for project in page:
+        if project.status == "DELETING":
+            project.seen_calls += 1
+    response: dict[str, Any] = {"ProjectDescriptions": [_project_description(p) for p in page]}
+    if next_token:
+        response["NextToken"] = next_token
+    return response
+
+
+@operation
+def delete_project(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    project = ctx.project_by_arn(params.get("ProjectArn"))
+    if project.versions:
+        raise in_use(
+            f"The project {project.name} still has {len(project.versions)} model version(s); delete them first."
+        )
+    if project.status != "DELETING":
+        project.enter("DELETING")
+    return {"Status": "DELETING"}
+
+
+# --- versions ---------------------------------------------------------------------------------------
+def _check_data_args(params: dict[str, Any]) -> None:
+    output = params.get("OutputConfig")
+    if not isinstance(output, dict) or not output.get("S3Bucket"):
+        raise invalid("OutputConfig.S3Bucket is required.")
+    training, testing = params.get("TrainingData"), params.get("TestingData")
+    if not training or not training.get("Assets"):
+        raise invalid("TrainingData with at least one asset is required when the project has no datasets.")
+    if not testing or not (testing.get("Assets") or testing.get("AutoCreate")):
+        raise invalid("TestingData (Assets or AutoCreate) is required when the project has no datasets.")
+
+
+def _training_failure(ctx: Context, params: dict[str, Any]) -> tuple[str | None, Any]:
+    """Read the dataset now, like training would; a problem becomes the eventual TRAINING_FAILED message."""
+    output_bucket = params["OutputConfig"]["S3Bucket"]
+    output_region = bucket_region(ctx.account, output_bucket)
+    if output_region is None:
+        return f"The output bucket s3://{output_bucket} does not exist.", None
+    if output_region != ctx.region:
+        return f"The output bucket s3://{output_bucket} is in {output_region}, not {ctx.region}.", None
+    try:
+        dataset = load_training_dataset(ctx.account, ctx.region, params["TrainingData"]["Assets"])
+        if params["TestingData"].get("Assets"):
+            load_training_dataset(ctx.account, ctx.region, params["TestingData"]["Assets"])
+    except ManifestError as exc:
+        return f"The manifest file or its images could not be used: {exc}", None
+    return None, dataset
+
+
+@operation
+def create_project_version(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    project = ctx.project_by_arn(params.get("ProjectArn"))
+    name = _name(params.get("VersionName"), "VersionName")
+    _check_data_args(params)
+    if project.status == "DELETING":
+        raise in_use(f"The project {project.name} is being deleted.")
+    if name in project.versions:
+        raise in_use(f"The version {name} already exists in project {project.name}.")
+    failure, dataset = _training_failure(ctx, params)
+    now = time.time()
+    created_ms = int(now * 1000)
+    version = Version(
+        status="TRAINING_IN_PROGRESS",
+        account=ctx.account,
+        region=ctx.region,
+        project=project.name,
+        name=name,
+        arn=f"{project.arn.rsplit('/', 1)[0]}/version/{name}/{created_ms}",
+        created_at=created_ms / 1000,
+        request=params,
+        dataset=dataset,
+        failure=failure,
+        status_message=STATUS_MESSAGES["TRAINING_IN_PROGRESS"],
+    )
+    version.enter("TRAINING_IN_PROGRESS", now)
+    project.versions[name] = version
+    return {"ProjectVersionArn": version.arn}
+
+
+def _manifest_asset(bucket: str, key: str) -> dict[str, Any]:
+    return {"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}}
+
+
+def output_key(version: Version, name: str) -> str:
+    prefix = version.request["OutputConfig"].get("S3KeyPrefix", "")
+    return f"{prefix}{name}"
+
+
+def _version_description(version: Version) -> dict[str, Any]:
+    request = version.request
+    description: dict[str, Any] = {
+        "ProjectVersionArn": version.arn,
+        "CreationTimestamp": version.created_at,
+        "Status": version.status,
+        "StatusMessage": version.status_message,
+        "OutputConfig": request["OutputConfig"],
+        "Feature": "CUSTOM_LABELS",
+    }
+    for source, target in (("VersionDescription", "VersionDescription"), ("KmsKeyId", "KmsKeyId")):
+        if source in request:
+            description[target] = request[source]
+    testing_input = request["TestingData"]
+    description["TrainingDataResult"] = {"Input": request["TrainingData"]}
+    description["TestingDataResult"] = {"Input": testing_input}
+    if version.training_end is not None:
+        description["TrainingEndTimestamp"] = version.training_end
+        description["BillableTrainingTimeInSeconds"] = max(1, int(version.training_end - version.created_at))
+    if version.status not in ("TRAINING_IN_PROGRESS", "TRAINING_FAILED") and version.training_end is not None:
+        bucket = request["OutputConfig"]["S3Bucket"]
+        description["TrainingDataResult"].update(
+            {
+                "Output": {"Assets": [_manifest_asset(bucket, output_key(version, "manifests/output/train.manifest"))]},
+                "Validation": {"Assets": [_manifest_asset(bucket, output_key(version, "manifests/validation/train.json"))]},
+            }
+        )
+        testing_output: dict[str, Any] = {
+            "Assets": [_manifest_asset(bucket, output_key(version, "manifests/output/test.manifest"))]
+        }
+        if "AutoCreate" in testing_input:
+            testing_output["AutoCreate"] = testing_input["AutoCreate"]
+        description["TestingDataResult"].update(
+            {
+                "Output": testing_output,
+                "Validation": {"Assets": [_manifest_asset(bucket, output_key(version, "manifests/validation/test.json"))]},
+            }
+        )
+        description["EvaluationResult"] = {
+            "F1Score": version.f1_score,
+            "Summary": {"S3Object": {"Bucket": bucket, "Name": output_key(version, evaluation_summary_name(version))}},
+        }
+        description["ManifestSummary"] = {
+            "S3Object": {"Bucket": bucket, "Name": output_key(version, "manifests/output/summary.json")}
+        }
+    if version.min_units is not None:
+        description["MinInferenceUnits"] = version.min_units
+    if version.max_units is not None:
+        description["MaxInferenceUnits"] = version.max_units
+    return description
+
+
+def evaluation_summary_name(version: Version) -> str:
+    return f"EvaluationResultSummary-{version.project}-{version.name}.json"
+
+
+@operation
+def describe_project_versions(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    project = ctx.project_by_arn(params.get("ProjectArn"))
+    names = params.get("VersionNames")
+    versions = sorted(project.versions.values(), key=lambda v: v.created_at, reverse=True)  # newest first
+    if names is not None:
+        if not isinstance(names, list) or not 1 <= len(names) <= 10:
+            raise invalid("VersionNames must list 1 to 10 names.")
+        for name in names:
+            _name(name, "VersionNames")
+        versions = [v for v in versions if v.name in names]
+    page, next_token = _page(versions, params)
+    descriptions = [_version_description(v) for v in page]
+    for version in page:
+        version.seen_calls += 1
+    response: dict[str, Any] = {"ProjectVersionDescriptions": descriptions}
+    if next_token:
+        response["NextToken"] = next_token
+    return response
+
+
+def _units(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise invalid(f"{field} must be an integer >= 1, got {value!r}.")
+    return value
+
+
+@operation
+def start_project_version(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    if "MinInferenceUnits" not in params:
+        raise invalid("MinInferenceUnits is required.")
+    min_units = _units(params["MinInferenceUnits"], "MinInferenceUnits")
+    max_units = params.get("MaxInferenceUnits")
+    if max_units is not None:
+        max_units = _units(max_units, "MaxInferenceUnits")
+        if max_units < min_units:
+            raise invalid("MaxInferenceUnits must be greater than or equal to MinInferenceUnits.")
+    version = ctx.version_by_arn(params.get("ProjectVersionArn"))
+    if version.status not in ("TRAINING_COMPLETED", "STOPPED", "FAILED"):
+        raise in_use(f"The model {version.name} is {version.status} and cannot be started.")
+    version.min_units, version.max_units = min_units, max_units
+    version.enter("STARTING")
+    version.status_message = STATUS_MESSAGES["STARTING"]
+    return {"Status": "STARTING"}
+
+
+@operation
+def stop_project_version(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    version = ctx.version_by_arn(params.get("ProjectVersionArn"))
+    if version.status not in ("RUNNING", "STARTING"):
+        raise in_use(f"The model {version.name} is {version.status} and cannot be stopped.")
+    version.enter("STOPPING")
+    version.status_message = STATUS_MESSAGES["STOPPING"]
+    return {"Status": "STOPPING"}
+
+
+@operation
+def delete_project_version(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    version = ctx.version_by_arn(params.get("ProjectVersionArn"))
+    if version.status == "DELETING":
+        return {"Status": "DELETING"}
+    if version.status not in ("TRAINING_COMPLETED", "TRAINING_FAILED", "STOPPED", "FAILED"):
+        raise in_use(f"The model {version.name} is {version.status}; stop it (or wait for training) before deleting.")
+    version.enter("DELETING")
+    version.status_message = STATUS_MESSAGES["DELETING"]
+    return {"Status": "DELETING"}
+
+
+def _image_bytes(ctx: Context, image: Any) -> bytes:
+    if not isinstance(image, dict) or ("Bytes" in image) == ("S3Object" in image):
+        raise invalid("Image must have exactly one of Bytes or S3Object.")
+    if "Bytes" in image:
+        try:
+            data = base64.b64decode(image["Bytes"], validate=True)
+        except (binascii.Error, TypeError) as exc:
+            raise invalid("Image.Bytes is not valid base64.") from exc
+        check_image(data)
+        return data
+    s3_object = image["S3Object"]
+    try:
+        data, region = read_object(ctx.account, s3_object.get("Bucket", ""), s3_object.get("Name", ""), s3_object.get("Version"))
+    except ManifestError as exc:
+        raise RekognitionError("InvalidS3ObjectException", f"Unable to get object metadata from S3: {exc}") from exc
+    if region != ctx.region:
+        raise RekognitionError("InvalidS3ObjectException", "The S3 bucket must be in the same region as the model.")
+    check_image(data, MAX_S3_BYTES)
+    return data
+
+
+@operation
+def detect_custom_labels(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    version = ctx.version_by_arn(params.get("ProjectVersionArn"))
+    min_confidence = params.get("MinConfidence")
+    if min_confidence is not None and (
+        isinstance(min_confidence, bool) or not isinstance(min_confidence, (int, float)) or not 0 <= min_confidence <= 100
+    ):
+        raise invalid("MinConfidence must be between 0 and 100.")
+    max_results = params.get("MaxResults")
+    if max_results is not None and (isinstance(max_results, bool) or not isinstance(max_results, int) or max_results < 0):
+        raise invalid("MaxResults must be an integer >= 0.")
+    image = _image_bytes(ctx, params.get("Image"))
+    if version.status != "RUNNING":
+        raise not_ready(f"ProjectVersion arn {version.arn} is not ready, status is {version.status}.")
+    return {"CustomLabels": detect(version.dataset, image, min_confidence, max_results)}

@@ -1,0 +1,78 @@
+variable "name_prefix" {
+  type        = string
+  description = "Prefix of every resource name."
+}
+
+variable "region" {
+  type        = string
+  description = "Management region (must match the provider passed in)."
+}
+
+variable "account_id" {
+  type        = string
+  description = "AWS account id, used in ARNs and the replication role's trust condition."
+}
+
+variable "partition" {
+  type        = string
+  description = "AWS partition used to build ARNs."
+  default     = "aws"
+}
+
+variable "bucket_name" {
+  type        = string
+  description = "Name of the management training bucket (replication source)."
+}
+
+variable "noncurrent_version_expiration_days" {
+  type        = number
+  description = "Days after which noncurrent object versions expire."
+  default     = 1
+}
+
+variable "replication_destinations" {
+  type = map(object({
+    bucket_arn = string
+    priority   = number
+  }))
+  description = "Regional training buckets to replicate to: region => { bucket_arn, priority }; priorities must be unique."
+
+  validation {
+    condition     = length(distinct([for d in values(var.replication_destinations) : d.priority])) == length(var.replication_destinations)
+    error_message = "Replication rule priorities must be unique."
+  }
+}
+
+variable "topic_name" {
+  type        = string
+  description = "Name of the SNS notification topic."
+}
+
+variable "topic_kms_key_id" {
+  type        = string
+  description = "KMS key (id, ARN or alias) encrypting the SNS topic."
+  default     = "alias/aws/sns"
+}
+
+variable "worker_regions" {
+  type        = list(string)
+  description = "Regions whose Custom Labels projects the worker manages."
+}
+
+variable "worker_bucket_arns" {
+  type        = list(string)
+  description = "Regional training bucket ARNs the worker reads and writes (the management bucket is always included)."
+  default     = []
+}
+
+variable "worker_trusted_service_principals" {
+  type        = list(string)
+  description = "AWS services allowed to assume the worker role."
+  default     = ["ecs-tasks.amazonaws.com"]
+}
+
+variable "worker_trusted_role_arns" {
+  type        = list(string)
+  description = "IAM principals (ARNs) allowed to assume the worker role."
+  default     = []
+}

@@ -1,0 +1,88 @@
+# What the Temporal worker's activities call, and nothing else.
+
+locals {
+  worker_bucket_arns = concat([local.bucket_arn], var.worker_bucket_arns)
+
+  worker_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "ManageCustomLabelsModels"
+        Effect = "Allow"
+        Action = [
+          "rekognition:CreateProject",
+          "rekognition:CreateProjectVersion",
+          "rekognition:DescribeProjectVersions",
+          "rekognition:StartProjectVersion",
+          "rekognition:StopProjectVersion",
+          "rekognition:DeleteProjectVersion",
+          "rekognition:DeleteProject",
+        ]
+        Resource = [for region in var.worker_regions : "arn:${var.partition}:rekognition:${region}:${var.account_id}:project/*"]
+      },
+      {
+        # DescribeProjects has no resource-level permissions.
+        Sid      = "FindProjects"
+        Effect   = "Allow"
+        Action   = "rekognition:DescribeProjects"
+        Resource = "*"
+      },
+      {
+        # GetObject also covers HeadObject (replication status of the datasets).
+        Sid      = "ReadWriteDatasets"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject"]
+        Resource = [for arn in local.worker_bucket_arns : "${arn}/*"]
+      },
+      {
+        Sid      = "ListDatasets"
+        Effect   = "Allow"
+        Action   = "s3:ListBucket"
+        Resource = local.worker_bucket_arns
+      },
+      {
+        Sid      = "Notify"
+        Effect   = "Allow"
+        Action   = "sns:Publish"
+        Resource = aws_sns_topic.notifications.arn
+      },
+      {
+        # Needs no permission, listed to document that the worker derives bucket names from it.
+        Sid      = "WhoAmI"
+        Effect   = "Allow"
+        Action   = "sts:GetCallerIdentity"
+        Resource = "*"
+      },
+    ]
+  }
+
+  worker_trust_principals = merge(
+    { Service = var.worker_trusted_service_principals },
+    length(var.worker_trusted_role_arns) == 0 ? {} : { AWS = var.worker_trusted_role_arns },
+  )
+}
+
+resource "aws_iam_policy" "worker" {
+  name        = "${var.name_prefix}-worker"
+  description = "Temporal worker of ${var.name_prefix}: Custom Labels lifecycle, datasets, notifications"
+  policy      = jsonencode(local.worker_policy)
+}
+
+resource "aws_iam_role" "worker" {
+  name        = "${var.name_prefix}-worker"
+  description = "Role the Temporal worker of ${var.name_prefix} runs as"
+
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = local.worker_trust_principals
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "worker" {
+  role       = aws_iam_role.worker.name
+  policy_arn = aws_iam_policy.worker.arn
+}

@@ -1,0 +1,105 @@
+# The regional inference Lambda (Python, zip built by `python -m inference.package`): calls
+# DetectCustomLabels on the region's running model and answers the ALB health check.
+
+locals {
+  log_group_name = "/aws/lambda/${local.function_name}"
+  log_group_arn  = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${local.log_group_name}"
+  projects_arn   = "arn:${var.partition}:rekognition:${var.region}:${var.account_id}:project/*"
+
+  inference_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "WriteOwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${local.log_group_arn}:*"
+      },
+      {
+        Sid      = "DetectWithRegionalModels"
+        Effect   = "Allow"
+        Action   = ["rekognition:DetectCustomLabels", "rekognition:DescribeProjectVersions"]
+        Resource = local.projects_arn
+      },
+      {
+        # DescribeProjects has no resource-level permissions.
+        Sid      = "FindProjects"
+        Effect   = "Allow"
+        Action   = "rekognition:DescribeProjects"
+        Resource = "*"
+      },
+      {
+        # X-Ray has no resource-level permissions.
+        Sid      = "Tracing"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      },
+    ]
+  }
+}
+
+resource "aws_iam_role" "inference" {
+  # IAM is global: the region in the name keeps the eleven roles apart.
+  name        = "${var.name_prefix}-inference-${var.region}"
+  description = "Inference Lambda in ${var.region}"
+
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "inference" {
+  name   = "inference"
+  role   = aws_iam_role.inference.id
+  policy = jsonencode(local.inference_policy)
+}
+
+resource "aws_cloudwatch_log_group" "inference" {
+  #checkov:skip=CKV_AWS_158:Logs hold request metadata only (no images); CloudWatch Logs encrypts them at rest with its own keys.
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_lambda_function" "inference" {
+  #checkov:skip=CKV_AWS_116:Invoked synchronously by the ALB, so there is no failed event to keep in a dead-letter queue.
+  #checkov:skip=CKV_AWS_117:Outside a VPC on purpose: it only calls the public Rekognition endpoint, a VPC would need NAT or an interface endpoint per region.
+  #checkov:skip=CKV_AWS_272:The zip is built from this repository by `python -m inference.package`; code signing would need a signer profile per region.
+  #checkov:skip=CKV_AWS_173:The environment holds only the project/version names and a cache TTL, no secrets.
+  function_name                  = local.function_name
+  description                    = "Runs DetectCustomLabels on the region's model; answers the ALB health check"
+  role                           = aws_iam_role.inference.arn
+  runtime                        = "python3.12"
+  handler                        = "handler.lambda_handler"
+  filename                       = var.lambda_zip_path
+  source_code_hash               = fileexists(var.lambda_zip_path) ? filebase64sha256(var.lambda_zip_path) : null
+  memory_size                    = var.lambda_memory_mb
+  timeout                        = var.lambda_timeout_seconds
+  reserved_concurrent_executions = var.lambda_reserved_concurrency
+
+  environment {
+    variables = {
+      DEFAULT_PROJECT_NAME = var.project_name
+      DEFAULT_VERSION_NAME = var.default_version_name
+      CACHE_TTL_SECONDS    = tostring(var.inference_cache_ttl_seconds)
+    }
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  lifecycle {
+    precondition {
+      condition     = fileexists(var.lambda_zip_path)
+      error_message = "Inference Lambda zip ${var.lambda_zip_path} not found: build it with `python -m inference.package --output build/inference-lambda.zip` or set lambda_zip_path."
+    }
+  }
+
+  depends_on = [aws_cloudwatch_log_group.inference, aws_iam_role_policy.inference]
+}

@@ -1,0 +1,31 @@
+"""Small helpers shared by the CLI tests."""
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def write_tfvars(path: Path, regions: list[str], **extra) -> Path:
+    lines = [f"regions = [{', '.join(repr(r).replace(chr(39), chr(34)) for r in regions)}]",
+             f'management_region = "{regions[0]}"', "poll_interval_seconds = 1"]
+    for key, value in extra.items():
+        lines.append(f'{key} = "{value}"' if isinstance(value, str) else f"{key} = {value}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`python cli.py ARGS` in a subprocess (a real process: exit code, stderr, no shared state)."""
+    full_env = {**os.environ, "GCL_USE_LOCAL_STACK": "0", "COLUMNS": "200", **(env or {})}
+    return subprocess.run([sys.executable, str(PROJECT_ROOT / "cli.py"), *args], cwd=PROJECT_ROOT, env=full_env,
+                          capture_output=True, text=True, check=False, timeout=timeout)

@@ -1,0 +1,164 @@
+"""Record the workflow histories that tests/workflows/test_replay.py replays.
+
+    .venv/bin/python tests/histories/record.py          # rewrites tests/histories/*.json
+
+Runs real scenarios (real activities against an in-process local AWS endpoint, time-skipping Temporal test
+server) and saves the history of every workflow execution they create: parents, region children, version
+children (including continued-as-new runs) and the cost guard. Re-record only on purpose: a code change
+that makes these histories fail to replay would break workflows already running in production; such a
+change needs workflow.patched() (or a new workflow type) instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "workflows")]
+
+os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",  # nosec - fake, local only
+                   "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1"})
+os.environ.pop("AWS_PROFILE", None)
+
+from temporalio.api.enums.v1 import EventType  # noqa: E402
+from temporalio.client import WorkflowFailureError  # noqa: E402
+from temporalio.testing import WorkflowEnvironment  # noqa: E402
+
+PROJECT = "AWSDeepRacer"
+INDEX = "workflow_ids.json"  # file name -> workflow id (replay needs the id the history was recorded under)
+REGIONS = ("us-east-1", "eu-west-1")
+
+
+async def scenarios(env, queue: str, world, control) -> list[str]:
+    """Run every scenario; returns the ids of the parent workflows."""
+    from aws_world import MANIFEST_KEY
+
+    client = env.client
+    ids = []
+
+    async def run(name: str, workflow_id: str, payload: dict, expect_failure: bool = False):
+        print(f"running {workflow_id}", flush=True)
+        ids.append(workflow_id)
+        try:
+            await client.execute_workflow(name, payload, id=workflow_id, task_queue=queue)
+        except WorkflowFailureError:
+            if not expect_failure:
+                raise
+
+    control.configure({"faults": {"fail_training": [{"region": "eu-west-1", "version": "broken"}]}})
+    await run("BuildModelWorkflow", f"build/{PROJECT}/first",
+              {"ProjectName": PROJECT, "ManifestKey": MANIFEST_KEY, "VersionName": "first"})
+    await run("BuildModelWorkflow", f"build/{PROJECT}/broken",
+              {"ProjectName": PROJECT, "ManifestKey": MANIFEST_KEY, "VersionName": "broken", "PollPolicy": "backoff"})
+    # a long training that continues as new, and a delete that conflicts with it
+    control.configure({"timing": {"per_region": {"us-east-1": {"TRAINING": 210}, "eu-west-1": {"mode": "manual"}}}})
+    building = await client.start_workflow(
+        "BuildModelWorkflow", {"ProjectName": PROJECT, "ManifestKey": MANIFEST_KEY, "VersionName": "long"},
+        id=f"build/{PROJECT}/long", task_queue=queue)
+    ids.append(building.id)
+    while True:
+        rows = (await building.query("progress"))["rows"]
+        if rows and all(r["status"] == "TRAINING_IN_PROGRESS" for r in rows):
+            break
+        await asyncio.sleep(0.1)
+    await run("DeleteModelWorkflow", f"delete/{PROJECT}/long", {"ProjectName": PROJECT, "VersionNames": ["long"]},
+              expect_failure=True)
+    control.configure({"timing": {"per_region": {"eu-west-1": {"mode": "calls", "TRAINING": 3}}}})
+    control.advance(region="eu-west-1")
+    print("waiting for the long build", flush=True)
+    await building.result()
+    control.configure({"timing": {"per_region": {"us-east-1": {"TRAINING": 3}}}})
+
+    # hierarchical delete of a second project, with a running version that must be stopped first
+    await run("BuildModelWorkflow", "build/Scratch/x", {"ProjectName": "Scratch", "ManifestKey": MANIFEST_KEY, "VersionName": "x"})
+    await run("StartModelWorkflow", "start/Scratch/x", {"ProjectName": "Scratch", "VersionNames": ["x"]})
+    await run("DeleteModelWorkflow", "delete/Scratch/*", {"ProjectName": "Scratch", "VersionNames": []})
+
+    # last: after a handle from get_workflow_handle() waited in time_skipping_unlocked(), the test server
+    # stopped skipping time for later workflows, so nothing after this needs timers
+    await run("StartModelWorkflow", f"start/{PROJECT}/first",
+              {"ProjectName": PROJECT, "VersionNames": ["first"], "MinInferenceUnits": 1, "TtlHours": 1})
+    guard = client.get_workflow_handle(f"ttl/{PROJECT}/first")
+    print("waiting for the cost guard", flush=True)
+    async with env.time_skipping_unlocked():
+        await guard.result()
+    ids.append(guard.id)
+    await run("StopModelWorkflow", f"stop/{PROJECT}/first,nope", {"ProjectName": PROJECT, "VersionNames": ["first", "nope"]},
+              expect_failure=True)
+
+    return ids
+
+
+async def executions(client, parent_ids: list[str]) -> list[tuple[str, str]]:
+    """(workflow id, run id) of every execution the scenarios created, children and continued runs included."""
+    found, queue, seen = [], [(wid, None) for wid in parent_ids], set()
+    while queue:
+        workflow_id, run_id = queue.pop(0)
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        run_id = history.run_id
+        if (workflow_id, run_id) in seen:
+            continue
+        seen.add((workflow_id, run_id))
+        found.append((workflow_id, run_id))
+        last = history.events[-1]
+        if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+            queue.append((workflow_id, last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id))
+        for event in history.events:
+            if event.event_type == EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED:
+                child = event.child_workflow_execution_started_event_attributes.workflow_execution
+                queue.append((child.workflow_id, child.run_id))
+    return found
+
+
+def file_name(workflow_type: str, workflow_id: str, index: int) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in workflow_id)
+    return f"{index:02d}-{workflow_type}-{safe}.json"
+
+
+async def main() -> None:
+    from aws_world import World
+    from localaws.control import EmulatorControl
+    from localaws.server import LocalAws
+
+    from worker import build_worker
+
+    server = LocalAws(host="127.0.0.1", port=0)
+    server.start()
+    os.environ["AWS_ENDPOINT_URL"] = server.url
+    control = EmulatorControl(server.url)
+    control.reset()
+    control.configure({"timing": {"mode": "calls", "TRAINING": 3, "STARTING": 2, "STOPPING": 2, "DELETING": 1},
+                       "replication_delay_seconds": 0})
+    world = World(REGIONS).create()
+    world.upload()
+    try:
+        async with await WorkflowEnvironment.start_time_skipping(
+            test_server_existing_path=shutil.which("temporal-test-server")
+        ) as env:
+            with ThreadPoolExecutor(max_workers=8) as executor:
+                async with build_worker(env.client, world.settings, world.resources, executor, task_queue="record"):
+                    parent_ids = await scenarios(env, "record", world, control)
+            for old in HERE.glob("*.json"):
+                old.unlink()
+            index_of = {}
+            for index, (workflow_id, run_id) in enumerate(await executions(env.client, parent_ids)):
+                history = await env.client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+                started = history.events[0].workflow_execution_started_event_attributes
+                path = HERE / file_name(started.workflow_type.name, workflow_id, index)
+                path.write_text(json.dumps(json.loads(history.to_json()), indent=1) + "\n")
+                index_of[path.name] = workflow_id
+                print(f"{path.name}: {len(history.events)} events")
+            (HERE / INDEX).write_text(json.dumps(index_of, indent=1, sort_keys=True) + "\n")
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,114 @@
+"""Pagination (newest first, boto3 paginators) and training outcomes decided by the manifest."""
+
+import json
+
+import boto3
+import pytest
+from localaws_support import assert_valid_output, seed_dataset
+
+
+@pytest.fixture
+def project(local_aws, fast, rekognition):
+    rek = rekognition("eu-central-1")
+    args = seed_dataset(local_aws.url, "eu-central-1")
+    arn = rek.create_project(ProjectName="paged")["ProjectArn"]
+    return rek, arn, args
+
+
+def test_versions_newest_first_with_pagination(project):
+    rek, arn, args = project
+    names = [f"v{index}" for index in range(7)]
+    for name in names:
+        rek.create_project_version(ProjectArn=arn, VersionName=name, **args)
+    pages = list(rek.get_paginator("describe_project_versions").paginate(ProjectArn=arn, PaginationConfig={"PageSize": 3}))
+    assert [len(page["ProjectVersionDescriptions"]) for page in pages] == [3, 3, 1]
+    for page in pages:
+        assert_valid_output("DescribeProjectVersions", page)
+    seen = [d["ProjectVersionArn"].split("/version/")[1].split("/")[0] for p in pages for d in p["ProjectVersionDescriptions"]]
+    assert seen == list(reversed(names))
+    filtered = rek.describe_project_versions(ProjectArn=arn, VersionNames=["v1", "v5", "absent"])
+    assert [d["ProjectVersionArn"].split("/")[-2] for d in filtered["ProjectVersionDescriptions"]] == ["v5", "v1"]
+
+
+def test_projects_paginator_and_name_filter(project):
+    rek, first, _ = project
+    for index in range(4):
+        rek.create_project(ProjectName=f"extra-{index}")
+    pages = list(rek.get_paginator("describe_projects").paginate(PaginationConfig={"PageSize": 2}))
+    assert [len(page["ProjectDescriptions"]) for page in pages] == [2, 2, 1]
+    arns = [d["ProjectArn"] for page in pages for d in page["ProjectDescriptions"]]
+    assert len(set(arns)) == 5 and arns[-1] == first
+    only = rek.describe_projects(ProjectNames=["paged", "missing"])["ProjectDescriptions"]
+    assert [d["ProjectArn"] for d in only] == [first]
+
+
+def _status_after_training(rek, arn):
+    for _ in range(3):
+        description = rek.describe_project_versions(ProjectArn=arn)["ProjectVersionDescriptions"][0]
+        if description["Status"] != "TRAINING_IN_PROGRESS":
+            return description
+    raise AssertionError("training never finished")
+
+
+def _s3(local_aws):
+    return boto3.client("s3", region_name="eu-central-1", endpoint_url=local_aws.url)
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("missing", "does not exist"),
+        ("empty", "empty"),
+        ("not-json", "not valid JSON"),
+        ("no-labels", "no label attribute"),
+        ("absent-image", "does not exist"),
+        ("binary", "not UTF-8"),
+    ],
+)
+def test_bad_manifest_fails_training(project, local_aws, case, expected):
+    rek, arn, args = project
+    s3 = _s3(local_aws)
+    bucket, key = "train-eu-central-1", "datasets/output.manifest"
+    if case == "missing":
+        s3.delete_object(Bucket=bucket, Key=key)
+    else:
+        body = {
+            "empty": b"\n\n",
+            "not-json": b"{this is not json\n",
+            "no-labels": json.dumps({"source-ref": f"s3://{bucket}/images/0.png"}).encode(),
+            "absent-image": json.dumps(
+                {"source-ref": f"s3://{bucket}/images/404.png", "l": 0, "l-metadata": {"class-name": "car"}}
+            ).encode(),
+            "binary": b"\xff\xfe\x00garbage",
+        }[case]
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+    rek.create_project_version(ProjectArn=arn, VersionName="v1", **args)
+    with pytest.raises(Exception, match="TRAINING_FAILED|Waiter encountered a terminal failure state"):
+        rek.get_waiter("project_version_training_completed").wait(
+            ProjectArn=arn, VersionNames=["v1"], WaiterConfig={"Delay": 0.05, "MaxAttempts": 5}
+        )
+    description = _status_after_training(rek, arn)
+    assert description["Status"] == "TRAINING_FAILED"
+    assert expected in description["StatusMessage"]
+    assert "EvaluationResult" not in description
+    assert_valid_output("DescribeProjectVersions", {"ProjectVersionDescriptions": [description]})
+
+
+def test_manifest_in_another_region_fails_training(project, local_aws):
+    rek, arn, args = project
+    seed_dataset(local_aws.url, "us-west-2")
+    args = {**args, "TrainingData": {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": "train-us-west-2", "Name": "datasets/output.manifest"}}}]}}
+    rek.create_project_version(ProjectArn=arn, VersionName="v1", **args)
+    description = _status_after_training(rek, arn)
+    assert description["Status"] == "TRAINING_FAILED"
+    assert "us-west-2" in description["StatusMessage"]
+
+
+def test_training_writes_evaluation_summary(project, local_aws):
+    rek, arn, args = project
+    rek.create_project_version(ProjectArn=arn, VersionName="v1", **args)
+    description = _status_after_training(rek, arn)
+    summary = description["EvaluationResult"]["Summary"]["S3Object"]
+    body = json.loads(_s3(local_aws).get_object(Bucket=summary["Bucket"], Key=summary["Name"])["Body"].read())
+    assert body["AggregatedEvaluationResults"]["F1Score"] == description["EvaluationResult"]["F1Score"]
+    assert sorted(body["EvaluationDetails"]["Labels"]) == ["car", "truck"]

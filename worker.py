@@ -1,0 +1,120 @@
+"""The Temporal worker: every workflow and activity of the project on the configured task queue.
+
+`python worker.py` connects with temporalio.envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
+profiles; localhost:7233 when nothing is set), loads the settings shared with Terraform and the resource
+names, and runs until SIGINT/SIGTERM, letting running activities finish. The CLI and tests embed it with
+`run_worker(...)` / `build_worker(...)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities import all_activities
+from activities.clients import ClientFactory
+from workflows import search_attributes
+from workflows.registry import WORKFLOWS
+
+DEFAULT_TARGET = "localhost:7233"
+ACTIVITY_THREADS = 32  # regions x versions of blocking boto3 calls in flight
+GRACEFUL_SHUTDOWN_SECONDS = 30
+
+log = logging.getLogger("worker")
+
+
+def build_worker(
+    client: Client,
+    settings,
+    resources,
+    executor: ThreadPoolExecutor,
+    *,
+    task_queue: str | None = None,
+    clients: ClientFactory | None = None,
+    search_attributes_enabled: bool = False,
+    **worker_options,
+) -> Worker:
+    """A Worker serving every workflow and activity; sync boto3 activities run on `executor`."""
+    return Worker(
+        client,
+        task_queue=task_queue or settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=all_activities(settings, resources, client, clients, search_attributes_enabled),
+        activity_executor=executor,
+        **{
+            "max_concurrent_activities": getattr(executor, "_max_workers", ACTIVITY_THREADS),
+            "graceful_shutdown_timeout": timedelta(seconds=GRACEFUL_SHUTDOWN_SECONDS),
+            **worker_options,
+        },
+    )
+
+
+async def run_worker(client: Client, settings, resources, stop_event: asyncio.Event | None = None, **options) -> None:
+    """Serve until `stop_event` is set (forever when None), then shut down gracefully."""
+    missing = await search_attributes.missing(client)
+    if missing:
+        log.warning(
+            "search attributes %s are not registered on namespace %s: executions will not be searchable by them "
+            "(register with: %s)", ", ".join(missing), client.namespace, "; ".join(search_attributes.cli_commands())
+        )
+    with ThreadPoolExecutor(max_workers=ACTIVITY_THREADS, thread_name_prefix="activity") as executor:
+        worker = build_worker(client, settings, resources, executor, search_attributes_enabled=not missing, **options)
+        if stop_event is None:
+            await worker.run()
+            return
+        async with worker:
+            await stop_event.wait()
+
+
+def connect_config() -> dict:
+    from temporalio.envconfig import ClientConfig
+
+    config = dict(ClientConfig.load_client_connect_config())
+    config.setdefault("target_host", DEFAULT_TARGET)
+    config.setdefault("namespace", "default")
+    return config
+
+
+async def main() -> int:
+    from configuration.resources import resolve_resources
+    from configuration.settings import load_settings
+
+    try:
+        settings = load_settings()
+        resources = resolve_resources(settings)
+    except Exception as exc:  # noqa: BLE001 - one readable line, no traceback
+        print(f"worker: cannot load settings: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+              file=sys.stderr)
+        return 2
+    try:
+        config = connect_config()
+    except Exception as exc:  # noqa: BLE001
+        print(f"worker: bad Temporal client configuration: {exc}", file=sys.stderr)
+        return 2
+    try:
+        client = await asyncio.wait_for(Client.connect(**config), timeout=15)
+    except (RuntimeError, OSError, TimeoutError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"worker: cannot reach the Temporal server at {config['target_host']}: {detail}", file=sys.stderr)
+        return 1
+    stop_event = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop_event.set)
+    log.info("worker polling task queue %r on %s for regions %s", settings.task_queue, config["target_host"],
+             ", ".join(settings.regions))
+    await run_worker(client, settings, resources, stop_event)
+    log.info("worker stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    sys.exit(asyncio.run(main()))

@@ -1,0 +1,81 @@
+"""Helpers shared by the workflows: readable errors, progress reporting, summaries. Pure (sandbox-safe)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError, TimeoutError
+
+from workflows.models import OperationSummary, ProgressRow
+
+REPORT_SIGNAL = "report"
+SIBLINGS_FINISHED_SIGNAL = "siblings_finished"
+
+
+def error_text(err: BaseException) -> str:
+    """The most specific readable message of a Temporal failure chain (activity -> ApplicationError ...)."""
+    current: BaseException | None = err
+    last = str(err)
+    while current is not None:
+        if isinstance(current, ApplicationError):
+            return current.message or current.type or last
+        if isinstance(current, TimeoutError):
+            return f"timed out ({current.type.name.lower().replace('_', '-') if current.type else 'timeout'})"
+        if isinstance(current, (ActivityError, ChildWorkflowError)):
+            last = str(current)
+            current = current.cause
+            continue
+        last = str(current) or type(current).__name__
+        current = getattr(current, "cause", None)
+    return last
+
+
+def row_from_failure(err: BaseException, region: str, version: str) -> ProgressRow:
+    """The row a failed per-version child attached to its ApplicationError, else one made from the message."""
+    current: BaseException | None = err
+    while current is not None:
+        if isinstance(current, ApplicationError) and current.details:
+            detail = current.details[0]
+            if isinstance(detail, dict) and "region" in detail:
+                return ProgressRow(**{k: v for k, v in detail.items() if k in ProgressRow.__dataclass_fields__})
+        current = getattr(current, "cause", None)
+    return ProgressRow(region=region, version=version, status="ERROR", error=error_text(err), ok=False)
+
+
+async def report(report_to: str, row: ProgressRow) -> None:
+    """Signal the parent that answers `progress`; a parent that is gone must not fail the work itself."""
+    try:
+        await workflow.get_external_workflow_handle(report_to).signal(REPORT_SIGNAL, row)
+    except Exception as exc:  # noqa: BLE001 - best effort, the result carries the same row
+        workflow.logger.warning("cannot report progress to %s: %s", report_to, exc)
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def summary_text(summary: OperationSummary) -> tuple[str, str]:
+    """SNS subject (<= 100 chars) and body: a per-region, per-version table, then the JSON summary."""
+    total = len(summary.succeeded) + len(summary.failed)
+    verdict = "succeeded" if not summary.failed else f"failed in {len(summary.failed)} of {total} regions"
+    subject = f"Global Custom Labels: {summary.operation} {summary.project} {verdict}"[:100]
+    widths = (16, 24, 22)
+    lines = [
+        f"{summary.operation} {summary.project}: {len(summary.succeeded)}/{total} regions succeeded",
+        "",
+        f"{'region':<{widths[0]}} {'version':<{widths[1]}} {'status':<{widths[2]}} arn / error",
+    ]
+    for row in summary.rows:
+        tail = row.error or row.arn or row.detail or ""
+        lines.append(f"{row.region:<{widths[0]}} {row.version:<{widths[1]}} {row.status:<{widths[2]}} {tail}")
+    for region, reason in summary.failed.items():
+        lines.append(f"FAILED {region}: {reason}")
+    lines += ["", json.dumps(asdict(summary), sort_keys=True)]
+    return subject, "\n".join(lines)

@@ -1,0 +1,346 @@
+"""Inputs and results of the workflows and activities: plain dataclasses, one per call.
+
+Workflow inputs keep the seed's Step Functions field names (ProjectName, VersionName, ...) so the JSON its
+users already know deserializes as is; extra fields are optional. Activity inputs use snake_case.
+Pure module: imported inside the workflow sandbox, so no I/O and no boto3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Operations, as they appear in workflow ids, the Operation search attribute and results.
+BUILD = "build"
+START = "start"
+STOP = "stop"
+DELETE = "delete"
+OPERATIONS = (BUILD, START, STOP, DELETE)
+
+
+# ---------------------------------------------------------------- parent workflow inputs (seed-compatible)
+
+
+@dataclass
+class CommonOptions:
+    """Optional overrides every parent accepts on top of the seed's fields."""
+
+    Regions: list[str] | None = None  # subset of the configured regions
+    PollIntervalSeconds: int | None = None  # longest wait between two polls (default: settings, 300 s)
+    Strict: bool = False  # fail the workflow when any region fails (default: only when every region fails)
+    PollPolicy: str | None = None  # name of a schedule in workflows.polling.POLICIES (default "fixed")
+
+
+@dataclass
+class BuildModelInput(CommonOptions):
+    ProjectName: str = ""
+    ManifestKey: str = ""
+    VersionName: str = ""
+    MaxTrainingHours: float | None = None
+
+
+@dataclass
+class StartModelInput(CommonOptions):
+    ProjectName: str = ""
+    VersionNames: list[str] = field(default_factory=list)
+    MinInferenceUnits: int | None = None
+    MaxInferenceUnits: int | None = None
+    TtlHours: float | None = None  # cost guard: stop again after this many hours
+
+
+@dataclass
+class StopModelInput(CommonOptions):
+    ProjectName: str = ""
+    VersionNames: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DeleteModelInput(CommonOptions):
+    ProjectName: str = ""
+    VersionNames: list[str] = field(default_factory=list)  # empty: every version, then the project
+
+
+# ---------------------------------------------------------------- progress and results
+
+
+@dataclass
+class ProgressRow:
+    """One line of the live table: a version in a region (version "*" for project-level steps)."""
+
+    region: str
+    version: str
+    status: str = "PENDING"
+    detail: str = ""
+    error: str | None = None
+    arn: str | None = None
+    ok: bool | None = None  # None while in progress, then True/False
+
+    @property
+    def final(self) -> bool:
+        return self.ok is not None
+
+
+@dataclass
+class RegionResult:
+    region: str
+    ok: bool
+    error: str | None = None
+    rows: list[ProgressRow] = field(default_factory=list)
+
+
+@dataclass
+class OperationSummary:
+    """What a parent returns and publishes: `{"operation","project","succeeded","failed","rows"}` (CONTRACTS.md)."""
+
+    operation: str
+    project: str
+    succeeded: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    rows: list[ProgressRow] = field(default_factory=list)
+    notification_error: str | None = None
+    cost_guard_workflow_id: str | None = None
+
+
+# ---------------------------------------------------------------- configuration served by an activity
+
+
+@dataclass
+class RegionalDataRequest:
+    regions: list[str] | None = None
+
+
+@dataclass
+class RegionalData:
+    """The seed's "Set Regional Data": what the worker loaded from configuration shared with Terraform."""
+
+    regions: list[str]
+    management_region: str
+    management_bucket: str
+    training_buckets: dict[str, str]
+    output_buckets: dict[str, str]
+    sns_topic_arn: str
+    max_training_hours: float
+    poll_interval_seconds: int
+    min_inference_units: int
+    max_inference_units: int | None = None
+    search_attributes_enabled: bool = False
+
+
+# ---------------------------------------------------------------- children
+
+
+@dataclass
+class RegionConfig:
+    """The slice of RegionalData one region needs."""
+
+    region: str
+    management_bucket: str
+    training_bucket: str
+    output_bucket: str
+    poll_interval_seconds: int
+    management_region: str
+    max_training_hours: float
+    poll_policy: str | None = None
+    search_attributes_enabled: bool = False
+
+
+@dataclass
+class OperationParams:
+    manifest_key: str = ""
+    min_inference_units: int | None = None  # start: filled from settings when the input has none
+    max_inference_units: int | None = None
+
+
+@dataclass
+class RegionInput:
+    operation: str
+    project: str
+    versions: list[str]  # empty for a whole-project delete
+    config: RegionConfig
+    params: OperationParams
+    report_to: str  # workflow id of the parent that answers `progress`
+
+
+@dataclass
+class VersionState:
+    """What a per-version workflow carries over continue-as-new."""
+
+    phase: str = "check"
+    polls: int = 0
+    last_status: str | None = None
+    arn: str | None = None
+    phase_started_at: str | None = None  # ISO time the current wait began
+    deadline: str | None = None  # ISO time after which the wait is reported as timed out
+    siblings_finished: bool = False
+    resume_line: int = 0  # replication check: manifest lines already found replicated
+
+
+@dataclass
+class VersionInput:
+    operation: str
+    project: str
+    region: str
+    version: str
+    project_arn: str | None
+    config: RegionConfig
+    params: OperationParams
+    report_to: str
+    state: VersionState | None = None
+
+
+# ---------------------------------------------------------------- activity inputs and results
+
+
+@dataclass
+class ReplicationCheckInput:
+    region: str
+    management_bucket: str
+    manifest_key: str
+    training_bucket: str
+    management_region: str
+    resume_from_line: int = 0  # lines before this were already found replicated
+
+
+@dataclass
+class ReplicationCheckResult:
+    complete: bool
+    lines_verified: int  # lines whose objects are all present (resume point of the next check)
+    missing: int = 0
+    first_missing: str | None = None
+    total_lines: int | None = None
+
+
+@dataclass
+class ManifestRewriteInput:
+    region: str
+    source_bucket: str  # where the replicated manifest is read (the regional training bucket)
+    manifest_key: str
+    target_bucket: str
+    target_key: str
+
+
+@dataclass
+class ManifestRewriteResult:
+    lines: int
+    rewritten: int
+    bytes_written: int
+
+
+@dataclass
+class EnsureProjectInput:
+    region: str
+    project: str
+
+
+@dataclass
+class EnsureProjectResult:
+    project_arn: str
+    created: bool
+
+
+@dataclass
+class CreateVersionInput:
+    region: str
+    project_arn: str
+    version: str
+    training_bucket: str
+    manifest_key: str
+    output_bucket: str
+    output_prefix: str
+
+
+@dataclass
+class VersionDescription:
+    """One project version as DescribeProjectVersions reports it; exists=False when it is gone."""
+
+    exists: bool
+    version: str
+    arn: str | None = None
+    status: str | None = None
+    message: str | None = None
+    created_at: str | None = None  # ISO
+
+
+@dataclass
+class CreateVersionResult:
+    arn: str
+    status: str
+    existed: bool
+    created_at: str | None = None
+
+
+@dataclass
+class DescribeVersionInput:
+    region: str
+    project_arn: str
+    version: str
+
+
+@dataclass
+class ResolveVersionsInput:
+    region: str
+    project: str
+    versions: list[str]  # empty: every version of the project
+
+
+@dataclass
+class ResolvedProject:
+    project_arn: str | None  # None when the project does not exist in the region
+    versions: list[VersionDescription] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StartVersionInput:
+    region: str
+    version_arn: str
+    min_inference_units: int
+    max_inference_units: int | None = None
+
+
+@dataclass
+class VersionArnInput:
+    region: str
+    version_arn: str
+
+
+@dataclass
+class ProjectInput:
+    region: str
+    project_arn: str
+
+
+@dataclass
+class ProjectStatus:
+    exists: bool
+    status: str | None = None
+
+
+@dataclass
+class DeleteProjectResult:
+    datasets_deleted: int
+    status: str | None = None
+
+
+@dataclass
+class PublishInput:
+    topic_arn: str
+    subject: str
+    message: str
+
+
+@dataclass
+class RunningOperationInput:
+    workflow_id: str
+
+
+# ---------------------------------------------------------------- cost guard
+
+
+@dataclass
+class CostGuardInput:
+    ProjectName: str
+    VersionNames: list[str]
+    TtlHours: float
+    Regions: list[str] | None = None
+    WarnMinutesBefore: float = 15.0
+    expires_at: str | None = None  # ISO; set by the start workflow or a reschedule

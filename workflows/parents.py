@@ -1,0 +1,303 @@
+"""The four seed state machines as parent workflows: one RegionOperationWorkflow child per region.
+
+Each parent reads the regional data through an activity (the seed's "Set Regional Data"), runs every region
+in parallel, answers the `progress` query from the rows its children signal, publishes one SNS message with
+the per-region, per-version table and returns the same summary. One region failing never cancels the
+others; the workflow itself fails only when asked to be Strict or when every region failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    ChildWorkflowError,
+    WorkflowAlreadyStartedError,
+)
+
+with workflow.unsafe.imports_passed_through():
+    from configuration.names import InvalidNameError, validate_name
+    from workflows import activity_api as api
+    from workflows import polling
+    from workflows import search_attributes as sa
+    from workflows.common import SIBLINGS_FINISHED_SIGNAL, error_text, iso, summary_text
+    from workflows.cost_guard import CostGuardWorkflow, cost_guard_workflow_id
+    from workflows.models import (
+        BUILD,
+        DELETE,
+        START,
+        STOP,
+        BuildModelInput,
+        CommonOptions,
+        CostGuardInput,
+        DeleteModelInput,
+        OperationParams,
+        OperationSummary,
+        ProgressRow,
+        PublishInput,
+        RegionalData,
+        RegionalDataRequest,
+        RegionConfig,
+        RegionInput,
+        RegionResult,
+        StartModelInput,
+        StopModelInput,
+    )
+    from workflows.region import ALL_VERSIONS, RegionOperationWorkflow, version_workflow_id
+
+
+def invalid_input(message: str) -> ApplicationError:
+    return ApplicationError(message, type="InvalidInput", non_retryable=True)
+
+
+class OperationWorkflow:
+    """Shared body of the four parents (progress query, report signal, fan-out, summary, notification)."""
+
+    operation = ""
+
+    def __init__(self) -> None:
+        self.project = ""
+        self.rows: dict[tuple[str, str], ProgressRow] = {}
+        self.done = False
+        self.poll_policy = polling.DEFAULT_POLICY
+        self.nudged: set[tuple[str, str]] = set()
+        self.data_topic = ""
+        self.start_input = None
+
+    @workflow.query(name="progress")
+    def progress(self) -> dict:
+        return {
+            "operation": self.operation,
+            "project": self.project,
+            "rows": [asdict(r) for r in self.rows.values()],
+            "done": self.done,
+        }
+
+    @workflow.signal(name="report")
+    async def report(self, row: ProgressRow) -> None:
+        """A child's status change. A final row is never overwritten by a late non-final one."""
+        key = (row.region, row.version)
+        current = self.rows.get(key)
+        if current is not None and current.final and not row.final:
+            return
+        self.rows[key] = row
+        self.update_details()
+        if row.ok and self.poll_policy != "fixed":
+            await self.nudge_siblings(row)
+
+    async def nudge_siblings(self, row: ProgressRow) -> None:
+        """Tell the same version in other regions that one region finished (only smarter schedules use it)."""
+        for (region, version), other in list(self.rows.items()):
+            key = (region, version)
+            if version != row.version or region == row.region or other.final or key in self.nudged:
+                continue
+            self.nudged.add(key)
+            handle = workflow.get_external_workflow_handle(version_workflow_id(self.project, region, version))
+            try:
+                await handle.signal(SIBLINGS_FINISHED_SIGNAL)
+            except Exception as exc:  # noqa: BLE001 - the child may have finished meanwhile
+                workflow.logger.info("cannot nudge %s/%s: %s", region, version, exc)
+
+    def update_details(self) -> None:
+        finished = sum(1 for r in self.rows.values() if r.final)
+        busy = [f"{r.region} / {r.version}: {r.status}" for r in self.rows.values() if not r.final][:3]
+        workflow.set_current_details(
+            f"{self.operation} {self.project}: {finished}/{len(self.rows)} done" + (f"; {', '.join(busy)}" if busy else "")
+        )
+
+    async def execute(
+        self, project: str, versions: list[str], options: CommonOptions, params: OperationParams, max_training_hours=None
+    ) -> OperationSummary:
+        self.project = project
+        try:
+            validate_name("project name", project)
+            for version in versions:
+                validate_name("version name", version)
+            self.poll_policy = polling.validate_policy(options.PollPolicy)
+        except (InvalidNameError, polling.UnknownPollPolicyError) as exc:
+            raise invalid_input(str(exc)) from None
+        if options.PollIntervalSeconds is not None and options.PollIntervalSeconds < 1:
+            raise invalid_input("PollIntervalSeconds must be at least 1")
+        if len(set(versions)) != len(versions):
+            raise invalid_input(f"version names listed twice: {versions}")
+        try:
+            data: RegionalData = await workflow.execute_activity(
+                api.GET_REGIONAL_DATA, RegionalDataRequest(options.Regions), result_type=RegionalData, **api.LOCAL_CALL
+            )
+        except ActivityError as err:
+            raise ApplicationError(error_text(err), type="InvalidInput", non_retryable=True) from None
+        self.data_topic = data.sns_topic_arn
+        if data.search_attributes_enabled:
+            workflow.upsert_search_attributes(sa.pairs(project, self.operation, versions, data.regions))
+        for region in data.regions:
+            for version in versions or [ALL_VERSIONS]:
+                self.rows[(region, version)] = ProgressRow(region, version)
+        self.update_details()
+        if params.min_inference_units is None:
+            params.min_inference_units = data.min_inference_units
+        if params.max_inference_units is None:
+            params.max_inference_units = data.max_inference_units
+        results = await asyncio.gather(
+            *(self.run_region(region, data, project, versions, options, params, max_training_hours) for region in data.regions)
+        )
+        summary = self.summarize(project, results)
+        return await self.finish(summary, options.Strict)
+
+    async def run_region(self, region, data: RegionalData, project, versions, options, params, max_training_hours):
+        config = RegionConfig(
+            region=region,
+            management_bucket=data.management_bucket,
+            training_bucket=data.training_buckets[region],
+            output_bucket=data.output_buckets[region],
+            poll_interval_seconds=options.PollIntervalSeconds or data.poll_interval_seconds,
+            management_region=data.management_region,
+            max_training_hours=max_training_hours or data.max_training_hours,
+            poll_policy=self.poll_policy,
+            search_attributes_enabled=data.search_attributes_enabled,
+        )
+        me = workflow.info().workflow_id
+        try:
+            return await workflow.execute_child_workflow(
+                RegionOperationWorkflow.run,
+                RegionInput(self.operation, project, list(versions), config, params, me),
+                id=f"{me}/{region}",
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+                search_attributes=(
+                    sa.typed(project, self.operation, versions, [region]) if data.search_attributes_enabled else None
+                ),
+                static_summary=f"{self.operation} {project} {','.join(versions) or ALL_VERSIONS} in {region}",
+            )
+        except (ChildWorkflowError, WorkflowAlreadyStartedError) as err:
+            reason = error_text(err)
+            for version in versions or [ALL_VERSIONS]:
+                self.rows[(region, version)] = ProgressRow(region, version, "ERROR", error=reason, ok=False)
+            return RegionResult(region, False, reason, [self.rows[(region, v)] for v in versions or [ALL_VERSIONS]])
+
+    def summarize(self, project: str, results: list[RegionResult]) -> OperationSummary:
+        rows: list[ProgressRow] = []
+        for result in results:
+            for row in result.rows:
+                self.rows[(row.region, row.version)] = row
+            rows.extend(result.rows)
+        self.update_details()
+        return OperationSummary(
+            operation=self.operation,
+            project=project,
+            succeeded=[r.region for r in results if r.ok],
+            failed={r.region: r.error or "failed" for r in results if not r.ok},
+            rows=rows,
+        )
+
+    async def finish(self, summary: OperationSummary, strict: bool) -> OperationSummary:
+        subject, message = summary_text(summary)
+        try:
+            await workflow.execute_activity(
+                api.PUBLISH, PublishInput(self.data_topic, subject, message), **api.NOTIFY_CALL
+            )
+        except ActivityError as err:
+            summary.notification_error = error_text(err)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        self.done = True
+        if summary.failed and (strict or not summary.succeeded):
+            why = "; ".join(f"{region}: {reason}" for region, reason in summary.failed.items())
+            raise ApplicationError(
+                f"{self.operation} {summary.project} failed in {len(summary.failed)} region(s): {why}",
+                summary,
+                type="OperationFailed",
+                non_retryable=True,
+            )
+        return summary
+
+
+@workflow.defn(name="BuildModelWorkflow")
+class BuildModelWorkflow(OperationWorkflow):
+    """Seed input `{"ProjectName", "ManifestKey", "VersionName"}`: train the version in every region."""
+
+    operation = BUILD
+
+    @workflow.run
+    async def run(self, inp: BuildModelInput) -> OperationSummary:
+        if not inp.ManifestKey:
+            raise invalid_input("ManifestKey is required (the dataset's manifest in the management bucket)")
+        if not inp.VersionName:
+            raise invalid_input("VersionName is required")
+        if inp.MaxTrainingHours is not None and inp.MaxTrainingHours <= 0:
+            raise invalid_input("MaxTrainingHours must be positive")
+        return await self.execute(
+            inp.ProjectName, [inp.VersionName], inp, OperationParams(manifest_key=inp.ManifestKey), inp.MaxTrainingHours
+        )
+
+
+@workflow.defn(name="StartModelWorkflow")
+class StartModelWorkflow(OperationWorkflow):
+    """Seed input `{"ProjectName", "VersionNames", "MinInferenceUnits"}` (+ MaxInferenceUnits, TtlHours)."""
+
+    operation = START
+
+    @workflow.run
+    async def run(self, inp: StartModelInput) -> OperationSummary:
+        if not inp.VersionNames:
+            raise invalid_input("VersionNames must name at least one version to start")
+        if inp.MinInferenceUnits is not None and inp.MinInferenceUnits < 1:
+            raise invalid_input("MinInferenceUnits must be at least 1")
+        if inp.MaxInferenceUnits is not None and inp.MaxInferenceUnits < (inp.MinInferenceUnits or 1):
+            raise invalid_input("MaxInferenceUnits must be at least MinInferenceUnits")
+        if inp.TtlHours is not None and inp.TtlHours <= 0:
+            raise invalid_input("TtlHours must be positive")
+        params = OperationParams(min_inference_units=inp.MinInferenceUnits, max_inference_units=inp.MaxInferenceUnits)
+        self.start_input = inp
+        return await self.execute(inp.ProjectName, list(inp.VersionNames), inp, params)
+
+    async def finish(self, summary: OperationSummary, strict: bool) -> OperationSummary:
+        inp: StartModelInput = self.start_input
+        if inp.TtlHours and summary.succeeded:
+            summary.cost_guard_workflow_id = await self.arm_cost_guard(inp, summary.succeeded)
+        return await super().finish(summary, strict)
+
+    async def arm_cost_guard(self, inp: StartModelInput, regions: list[str]) -> str:
+        """Abandoned child that stops what this run started once the TTL expires (re-arming an existing one)."""
+        guard_id = cost_guard_workflow_id(inp.ProjectName, inp.VersionNames)
+        expires_at = iso(workflow.now() + timedelta(hours=inp.TtlHours))
+        guard = CostGuardInput(inp.ProjectName, list(inp.VersionNames), inp.TtlHours, regions, expires_at=expires_at)
+        try:
+            await workflow.start_child_workflow(
+                CostGuardWorkflow.run,
+                guard,
+                id=guard_id,
+                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+                static_summary=f"stop {inp.ProjectName} {','.join(inp.VersionNames)} at {expires_at}",
+            )
+        except WorkflowAlreadyStartedError:
+            await workflow.get_external_workflow_handle(guard_id).signal("reschedule", guard)
+        return guard_id
+
+
+@workflow.defn(name="StopModelWorkflow")
+class StopModelWorkflow(OperationWorkflow):
+    """Seed input `{"ProjectName", "VersionNames"}`: stop until STOPPED in every region."""
+
+    operation = STOP
+
+    @workflow.run
+    async def run(self, inp: StopModelInput) -> OperationSummary:
+        if not inp.VersionNames:
+            raise invalid_input("VersionNames must name at least one version to stop")
+        return await self.execute(inp.ProjectName, list(inp.VersionNames), inp, OperationParams())
+
+
+@workflow.defn(name="DeleteModelWorkflow")
+class DeleteModelWorkflow(OperationWorkflow):
+    """Seed input `{"ProjectName", "VersionNames"}`; an empty list deletes every version, then the project."""
+
+    operation = DELETE
+
+    @workflow.run
+    async def run(self, inp: DeleteModelInput) -> OperationSummary:
+        return await self.execute(inp.ProjectName, list(inp.VersionNames), inp, OperationParams())

@@ -1,0 +1,171 @@
+"""One operation in one region: resolve the versions, run a child per version, delete the project if asked.
+
+Everything that goes wrong here ends up in the RegionResult (never as a failed workflow), so the parent
+can report this region next to the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ActivityError, ChildWorkflowError, WorkflowAlreadyStartedError
+
+with workflow.unsafe.imports_passed_through():
+    from workflows import activity_api as api
+    from workflows import polling
+    from workflows import search_attributes as sa
+    from workflows.common import error_text, report, row_from_failure
+    from workflows.models import (
+        BUILD,
+        DELETE,
+        DeleteProjectResult,
+        ProgressRow,
+        ProjectInput,
+        ProjectStatus,
+        RegionInput,
+        RegionResult,
+        ResolvedProject,
+        ResolveVersionsInput,
+        RunningOperationInput,
+        VersionInput,
+    )
+    from workflows.version import MAX_TRANSITION, ModelVersionWorkflow
+
+ALL_VERSIONS = "*"
+
+
+def version_workflow_id(project: str, region: str, version: str) -> str:
+    """One id per version whatever the operation: the lock that refuses conflicting operations."""
+    return f"{project}/{region}/{version}"
+
+
+@workflow.defn(name="RegionOperationWorkflow")
+class RegionOperationWorkflow:
+    def __init__(self) -> None:
+        self.inp: RegionInput | None = None
+
+    @workflow.run
+    async def run(self, inp: RegionInput) -> RegionResult:
+        self.inp = inp
+        workflow.set_current_details(f"{inp.operation} {inp.project} in {inp.config.region}")
+        try:
+            rows = await self.rows()
+        except ActivityError as err:
+            reason = error_text(err)
+            rows = [
+                ProgressRow(inp.config.region, v, "ERROR", error=reason, ok=False) for v in (inp.versions or [ALL_VERSIONS])
+            ]
+            for row in rows:
+                await report(inp.report_to, row)
+            return RegionResult(inp.config.region, False, reason, rows)
+        failures = [r for r in rows if not r.ok]
+        error = "; ".join(f"{r.version}: {r.error or r.status}" for r in failures) or None
+        workflow.set_current_details(
+            f"{inp.operation} {inp.project} in {inp.config.region}: " + ("done" if not failures else f"failed ({error})")
+        )
+        return RegionResult(inp.config.region, not failures, error, rows)
+
+    async def rows(self) -> list[ProgressRow]:
+        inp = self.inp
+        region = inp.config.region
+        if inp.operation == BUILD:
+            return [await self.run_version(inp.versions[0], None)]
+        resolved: ResolvedProject = await workflow.execute_activity(
+            api.RESOLVE_VERSIONS, ResolveVersionsInput(region, inp.project, list(inp.versions)),
+            result_type=ResolvedProject, **api.SHORT_CALL,
+        )
+        if resolved.project_arn is None:
+            if inp.operation == DELETE:
+                return [await self.final(v, "DELETED", "project does not exist", True) for v in inp.versions or [ALL_VERSIONS]]
+            return [
+                await self.final(v, "NOT_FOUND", None, False, error=f"project {inp.project} not found in {region}")
+                for v in inp.versions
+            ]
+        missing = []
+        for name in resolved.missing:
+            if inp.operation == DELETE:
+                missing.append(await self.final(name, "DELETED", "does not exist", True))
+            else:
+                missing.append(await self.final(name, "NOT_FOUND", None, False, error=f"version {name} not found in {region}"))
+        found = await asyncio.gather(*(self.run_version(v.version, resolved.project_arn) for v in resolved.versions))
+        rows = [*found, *missing]
+        if inp.operation == DELETE and not inp.versions:
+            try:
+                rows.append(await self.delete_project(resolved.project_arn, rows))
+            except ActivityError as err:
+                rows.append(await self.final(ALL_VERSIONS, "ERROR", None, False, error=error_text(err)))
+        return rows
+
+    async def final(self, version: str, status: str, detail: str | None, ok: bool, error: str | None = None) -> ProgressRow:
+        row = ProgressRow(self.inp.config.region, version, status, detail or "", error, None, ok)
+        await report(self.inp.report_to, row)
+        return row
+
+    async def run_version(self, version: str, project_arn: str | None) -> ProgressRow:
+        inp = self.inp
+        region = inp.config.region
+        child_id = version_workflow_id(inp.project, region, version)
+        attributes = (
+            sa.typed(inp.project, inp.operation, [version], [region]) if inp.config.search_attributes_enabled else None
+        )
+        try:
+            handle = await workflow.start_child_workflow(
+                ModelVersionWorkflow.run,
+                VersionInput(inp.operation, inp.project, region, version, project_arn, inp.config, inp.params, inp.report_to),
+                id=child_id,
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+                memo={"operation": inp.operation, "parent": workflow.info().workflow_id},
+                search_attributes=attributes,
+                static_summary=f"{inp.operation} {inp.project} {version} in {region}",
+            )
+        except WorkflowAlreadyStartedError:
+            other = await self.running_operation(child_id)
+            return await self.final(version, "CONFLICT", None, False, error=f"conflict: {other} in progress")
+        try:
+            return await handle
+        except ChildWorkflowError as err:
+            return row_from_failure(err, region, version)
+
+    async def running_operation(self, workflow_id: str) -> str:
+        """Which operation holds the version (read from the running child's memo), for the conflict message."""
+        try:
+            return await workflow.execute_activity(
+                api.RUNNING_OPERATION, RunningOperationInput(workflow_id), result_type=str, **api.LOCAL_CALL
+            )
+        except ActivityError:
+            return "another operation"
+
+    async def delete_project(self, project_arn: str, rows: list[ProgressRow]) -> ProgressRow:
+        """Hierarchical delete: only once every version is gone, then wait until the project is gone too."""
+        inp = self.inp
+        region = inp.config.region
+        kept = [r.version for r in rows if not r.ok]
+        if kept:
+            return await self.final(
+                ALL_VERSIONS, "KEPT", None, False, error=f"project kept: version(s) {', '.join(kept)} not deleted"
+            )
+        await report(inp.report_to, ProgressRow(region, ALL_VERSIONS, "DELETING", "deleting project", None, project_arn))
+        deleted: DeleteProjectResult = await workflow.execute_activity(
+            api.DELETE_PROJECT, ProjectInput(region, project_arn), result_type=DeleteProjectResult, **api.SHORT_CALL
+        )
+        started = workflow.now()
+        polls = 0
+        while True:
+            status: ProjectStatus = await workflow.execute_activity(
+                api.DESCRIBE_PROJECT, ProjectInput(region, project_arn), result_type=ProjectStatus, **api.SHORT_CALL
+            )
+            if not status.exists:
+                detail = f"project deleted ({deleted.datasets_deleted} dataset(s) removed)"
+                return await self.final(ALL_VERSIONS, "DELETED", detail, True)
+            elapsed = workflow.now() - started
+            if elapsed > MAX_TRANSITION:
+                return await self.final(
+                    ALL_VERSIONS, "TIMED_OUT", None, False, error=f"project still {status.status} after {elapsed}"
+                )
+            ctx = polling.PollContext(polling.PROJECT_DELETING, elapsed.total_seconds(), polls,
+                                      inp.config.poll_interval_seconds)
+            await workflow.sleep(timedelta(seconds=polling.next_delay(ctx, inp.config.poll_policy)))
+            polls += 1
