@@ -30,6 +30,7 @@ demo: install
 	$(BIN)/python cli.py demo
 
 test: install tools
+	$(BIN)/ruff check .
 	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(BIN)/python -m pytest -q -ra
 
 test-reliability: install

@@ -18,18 +18,22 @@ class Boto3Clients:
         from botocore.config import Config
 
         self._config = Config(
-            retries={"max_attempts": max_attempts, "mode": "standard"},
+            retries={"total_max_attempts": max_attempts, "mode": "standard"},  # total: 1 = no retry
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
         )
         self._clients: dict[tuple[str, str], Any] = {}
+        self._session: Any = None
         self._lock = threading.Lock()
 
     def __call__(self, service: str, region: str) -> Any:
         key = (service, region)
         with self._lock:  # creating clients is not thread-safe; using them is
             if key not in self._clients:
-                import boto3
+                if self._session is None:
+                    import boto3
 
-                self._clients[key] = boto3.session.Session().client(service, region_name=region, config=self._config)
+                    # One session for every client: each session loads its own copy of the service models.
+                    self._session = boto3.session.Session()
+                self._clients[key] = self._session.client(service, region_name=region, config=self._config)
             return self._clients[key]

@@ -117,22 +117,37 @@ class DatasetActivities:
         with aws_call(inp.region, "GetObject"):
             body = self.clients("s3", inp.region).get_object(Bucket=inp.training_bucket, Key=inp.manifest_key)["Body"]
         number = 0
+        labelled = start  # lines before the resume point were non-blank or the check would not have resumed
         try:
             for number, line in enumerate(body.iter_lines(), start=1):
                 if number <= start or not line.strip():
                     continue
+                labelled += 1
                 try:
                     _, key = split_s3_uri(source_ref(line))
                 except ManifestLineError as exc:
                     raise permanent(f"s3://{inp.training_bucket}/{inp.manifest_key} line {number}: {exc}",
                                     "InvalidManifestException") from None
                 if self._head(inp.region, inp.training_bucket, key) is None:
+                    self._require_in_management_bucket(inp, key, number)
                     return ReplicationCheckResult(False, number - 1, 1, key)
                 if number % HEARTBEAT_EVERY == 0:
                     activity.heartbeat(number)
         finally:
             body.close()
+        if labelled == 0:
+            raise permanent(f"manifest s3://{inp.management_bucket}/{inp.manifest_key} is empty: no labelled images",
+                            "InvalidManifestException")
         return ReplicationCheckResult(True, number, 0, None, number)
+
+    def _require_in_management_bucket(self, inp: ReplicationCheckInput, key: str, line: int) -> None:
+        """An image missing from the source too will never replicate: fail now instead of waiting for hours."""
+        if self._head(inp.management_region, inp.management_bucket, key) is None:
+            raise permanent(
+                f"manifest s3://{inp.management_bucket}/{inp.manifest_key} line {line}: image {key} is not in the "
+                "management bucket, so it can never replicate: upload it or fix the manifest",
+                "InvalidManifestException",
+            )
 
     @activity.defn(name=api.WRITE_REGIONAL_MANIFEST)
     def write_regional_manifest(self, inp: ManifestRewriteInput) -> ManifestRewriteResult:

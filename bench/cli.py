@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 import time
+import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,6 +45,7 @@ def run_section(name: str, size: str) -> SectionResult:
     try:
         result = importlib.import_module(SECTIONS[name]).run(size)
     except Exception as exc:  # noqa: BLE001 - one section failing must not lose the others' results
+        traceback.print_exc(file=sys.stderr)
         result = SectionResult(name, skipped=f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}")
     result.seconds = time.perf_counter() - started
     return result

@@ -2,7 +2,7 @@
 
 `python -m bench.manifest_child SOURCE TARGET BUCKET` prints the seconds spent in the activity. S3 is a local
 file on both ends (a stand-in with botocore's own StreamingBody), so the measure is our streaming rewrite and
-multipart buffering, not the emulator's storage; the parent reads this process's peak RSS.
+multipart buffering, not the emulator's storage; it prints its own peak RSS (VmHWM).
 """
 
 from __future__ import annotations
@@ -61,7 +61,9 @@ def main(source: str, target: str, bucket: str) -> None:
     started = time.perf_counter()
     result = ActivityEnvironment().run(activities.write_regional_manifest, inp)
     seconds = time.perf_counter() - started
-    print(f"{seconds} {result.lines} {result.rewritten} {result.bytes_written}")
+    from bench.proc import vm_hwm_mb
+
+    print(f"{seconds} {result.lines} {result.rewritten} {result.bytes_written} {vm_hwm_mb()}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-"""Run a command as a child process and measure its wall time and peak RSS (os.wait4's ru_maxrss)."""
+"""Run a command as a child process and measure its wall time and peak RSS.
+
+Peak RSS is the child's VmHWM from /proc/<pid>/status (sampled while it runs; VmHWM only grows). The
+rusage ru_maxrss of a child is no good here: Linux carries the forking parent's high-water mark across
+fork/exec, so every child of a big bench process would look as big as the bench.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,39 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def vm_hwm_mb(pid: int | str = "self") -> float | None:
+    """The process's peak resident set size (VmHWM) in MiB, or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+class PeakSampler(threading.Thread):
+    """Reads a child's VmHWM every few milliseconds until told to stop; keeps the last value read."""
+
+    def __init__(self, pid: int, every: float = 0.005):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak = pid, every, 0.0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            found = vm_hwm_mb(self.pid)
+            if found:
+                self.peak = max(self.peak, found)
+            self._stop_event.wait(self.every)
+
+    def stop(self) -> float:
+        self._stop_event.set()
+        self.join()
+        return self.peak
 
 
 @dataclass
@@ -29,20 +67,23 @@ def run_measured(args: list[str], *, stdin=None, stdout=None, env: dict | None =
         child = subprocess.Popen(  # nosec B603 - fixed argv, no shell
             args, stdin=stdin, stdout=stdout or out, stderr=err, cwd=cwd, env={**os.environ, **(env or {})},
         )
+        sampler = PeakSampler(child.pid)
+        sampler.start()
         killer = threading.Timer(timeout, child.kill)
         killer.start()
         try:
-            _, status, usage = os.wait4(child.pid, 0)
+            _, status, _ = os.wait4(child.pid, 0)
         finally:
             killer.cancel()
         seconds = time.perf_counter() - started
+        peak = sampler.stop()
         child.returncode = code = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         if code != 0:
             message = err.read().decode(errors="replace").strip()[-600:]
             raise RuntimeError(f"{' '.join(str(a) for a in args[:4])} exited {code}: {message}")
-        return Measured(seconds, usage.ru_maxrss / 1024, out.read().decode(errors="replace"))
+        return Measured(seconds, peak, out.read().decode(errors="replace"))
 
 
 def python(*args: str) -> list[str]:
@@ -73,15 +114,16 @@ class Child:
         return self._err.read().decode(errors="replace").strip()[-600:]
 
     def stop(self, timeout: float = 60) -> float:
-        """SIGTERM, wait, and return the child's peak RSS in MiB."""
+        """SIGTERM, wait, and return the child's peak RSS in MiB (its VmHWM just before the signal)."""
+        peak = vm_hwm_mb(self.process.pid) or 0.0
         self.process.terminate()
         killer = threading.Timer(timeout, self.process.kill)
         killer.start()
         try:
-            _, status, usage = os.wait4(self.process.pid, 0)
+            _, status, _ = os.wait4(self.process.pid, 0)
         finally:
             killer.cancel()
         self.process.returncode = os.waitstatus_to_exitcode(status)
         self.process.stdout.close()
         self._err.close()
-        return usage.ru_maxrss / 1024
+        return peak

@@ -82,9 +82,9 @@ def run(size: str) -> SectionResult:
     size_kb = len(image) / 1024
     result.rows += [
         Row("inference", f"handler, raw image/png {size_kb:.0f} KB (median of {count})", raw, direct, "ms",
-            "direct detect_custom_labels", note=f"+{raw - direct:.1f} ms per request"),
+            "direct detect_custom_labels", note=f"{raw - direct:+.1f} ms per request"),
         Row("inference", f"handler, multipart form {size_kb:.0f} KB (median of {count})", form, direct, "ms",
-            "direct detect_custom_labels", note=f"+{form - direct:.1f} ms per request"),
+            "direct detect_custom_labels", note=f"{form - direct:+.1f} ms per request"),
     ]
     runs = IMPORTS.get(size, IMPORTS["full"])
     ours, bare, process, interpreter = import_ms(runs)

@@ -43,8 +43,9 @@ def write_manifest(path: Path, size_mb: int) -> int:
 def ours(source: Path, target: Path) -> tuple[float, float]:
     """(MB/s of the activity, peak RSS MiB of the child)."""
     measured = run_measured(python("-m", "bench.manifest_child", str(source), str(target), NEW_BUCKET))
-    seconds = float(measured.stdout.split()[0])
-    return source.stat().st_size / MB / seconds, measured.peak_rss_mb
+    fields = measured.stdout.split()
+    seconds, peak = float(fields[0]), float(fields[4])
+    return source.stat().st_size / MB / seconds, peak
 
 
 def sed(source: Path, target: Path) -> tuple[float, float]:

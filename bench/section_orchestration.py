@@ -21,7 +21,7 @@ from bench import world
 from bench.proc import Child, python
 from bench.results import Row, SectionResult
 
-PROJECTS = {"tiny": 1, "quick": 2, "full": 4}
+PROJECTS = {"tiny": 1, "quick": 2, "full": 3}
 DEV_POLL_SECONDS = 1
 RUN_TIMEOUT = 300  # seconds; a stuck server fails the section instead of the whole bench
 

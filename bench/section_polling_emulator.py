@@ -22,8 +22,8 @@ from bench import world
 from bench.results import Row, SectionResult
 from workflows.polling import STARTING, STOPPING, TRAINING, PollContext, next_delay
 
-SCALES = {"tiny": 1 / 6000, "quick": 1 / 1800, "full": 1 / 900}
-BUILDS = {"tiny": 1, "quick": 2, "full": 3}
+SCALES = {"tiny": 1 / 6000, "quick": 1 / 1800, "full": 1 / 600}
+BUILDS = {"tiny": 1, "quick": 2, "full": 2}
 SCHEDULES = (sim.FIXED, sim.WAITERS, sim.OURS)
 PHASES = (TRAINING, STARTING, STOPPING)
 TRANSITIONAL = {TRAINING: "TRAINING_IN_PROGRESS", STARTING: "STARTING", STOPPING: "STOPPING"}

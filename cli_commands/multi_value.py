@@ -14,7 +14,7 @@ def expand_multi_values(args: list[str], options: frozenset[str] = MULTI_VALUE_O
     index = 0
     while index < len(args):
         token = args[index]
-        if token == "--":
+        if token == "--":  # nosec B105 - "--" ends the options, not a password
             expanded.extend(args[index:])
             break
         name, has_value, inline = token.partition("=")

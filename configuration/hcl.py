@@ -29,7 +29,7 @@ def _parse(path: Path) -> dict[str, Any]:
     try:
         with path.open() as handle:
             return hcl2.load(handle)
-    except Exception as exc:  # python-hcl2 raises lark errors of many types
+    except Exception as exc:  # noqa: BLE001 - python-hcl2 raises lark errors of many types
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigFileError(f"{path}: cannot parse: {first_line}") from None
 

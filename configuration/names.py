@@ -5,7 +5,7 @@ Pure functions only: workflows import this module, so no I/O and no boto3.
 
 import re
 
-NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_.\-]{1,255}$")
+NAME_PATTERN = re.compile(r"[a-zA-Z0-9_.\-]{1,255}")
 
 
 class InvalidNameError(ValueError):
@@ -14,7 +14,7 @@ class InvalidNameError(ValueError):
 
 def validate_name(kind: str, value: str) -> str:
     """Raise one readable line for a name Rekognition would reject with InvalidParameterException."""
-    if not isinstance(value, str) or not NAME_PATTERN.match(value):
+    if not isinstance(value, str) or not NAME_PATTERN.fullmatch(value):
         raise InvalidNameError(f"invalid {kind} {value!r}: use 1-255 characters of letters, digits, '_', '.', '-'")
     return value
 

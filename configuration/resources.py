@@ -45,7 +45,7 @@ def terraform_outputs(terraform_dir: Path = TERRAFORM_DIR) -> dict | None:
         env.pop("TF_CLI_CONFIG_FILE", None)
     try:
         done = subprocess.run(  # nosec B603
-            [binary, "output", "-json"], cwd=terraform_dir, env=env, capture_output=True, text=True, timeout=60
+            [binary, "output", "-json"], cwd=terraform_dir, env=env, capture_output=True, text=True, timeout=60, check=False
         )
     except (OSError, subprocess.TimeoutExpired):
         return None

@@ -169,7 +169,7 @@ def _check(name: str, config: StackConfig, settings: Settings) -> Callable[[], b
     raise ValueError(name)
 
 
-_TIMEOUTS = {"localaws": 60.0, "temporal": 90.0, "worker": 90.0, "inference": 60.0}
+_TIMEOUTS = {"localaws": 90.0, "temporal": 120.0, "worker": 120.0, "inference": 90.0}  # generous: 2 busy cores
 
 
 # ---- up / down / status -------------------------------------------------------------------------------
@@ -235,9 +235,9 @@ def up(config: StackConfig, settings: Settings, report: Callable[[str], None] = 
                     last = processes.tail(log, 1).strip()
                     what = "exited during startup" if outcome == "exited" else "did not become ready in time"
                     raise StackError(f"{name} {what}; see {log}" + (f" (last line: {last})" if last else ""))
-            if name == "localaws":
-                _configure_local_aws(config, settings)
-                report("bootstrapped buckets, replication and SNS topic")
+                if name == "localaws":  # a fresh emulator has an empty account; a running one keeps its settings
+                    _configure_local_aws(config, settings)
+                    report("bootstrapped buckets, replication and SNS topic")
     except BaseException:
         for name in reversed(started):
             processes.stop(config.pids_dir, name, grace_seconds=STOP_GRACE_SECONDS)

@@ -24,7 +24,13 @@ from .replication_rules import as_list, destination_bucket, rule_filter, rule_fo
 
 LOG = logging.getLogger("localaws.replication")
 _local = threading.local()
-_active: Replicator | None = None
+# moto's backends are process-wide, so several LocalAws servers in one process (tests, benches) share one
+# account state; the most recently started replicator that is still running does the copying for all of them.
+_running: list[Replicator] = []
+
+
+def _active() -> Replicator | None:
+    return _running[-1] if _running else None
 _installed = False
 REPLICATION_HEADER = "x-amz-replication-status"
 
@@ -115,13 +121,14 @@ def _patch_replication_configuration() -> None:
 
 
 def _record(write: Write) -> None:
-    if getattr(_local, "replicating", False) or _active is None:
+    active = _active()
+    if getattr(_local, "replicating", False) or active is None:
         return
     pending = getattr(_local, "pending", None)
     if pending is not None:
         pending.append(write)  # decided when the request ends, once tags and metadata are set
     else:
-        _active.submit([write])
+        active.submit([write])
 
 
 def begin_request() -> None:
@@ -130,8 +137,9 @@ def begin_request() -> None:
 
 def end_request() -> None:
     pending, _local.pending = getattr(_local, "pending", None), None
-    if pending and _active is not None:
-        _active.submit(pending)
+    active = _active()
+    if pending and active is not None:
+        active.submit(pending)
 
 
 # --- the copier ------------------------------------------------------------------------------------
@@ -148,22 +156,20 @@ class Replicator:
         self.completed = 0
 
     def start(self) -> None:
-        global _active
         _install_patches()
-        _active = self
+        _running.append(self)
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name="localaws-replication", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        global _active
         with self._wake:
             self._stopped = True
             self._wake.notify_all()
         if self._thread:
             self._thread.join(timeout=5)
-        if _active is self:
-            _active = None
+        if self in _running:
+            _running.remove(self)
 
     def clear(self) -> None:
         with self._wake:

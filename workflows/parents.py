@@ -9,11 +9,15 @@ others; the workflow itself fails only when asked to be Strict or when every reg
 from __future__ import annotations
 
 import asyncio
-from dataclasses import asdict
+import types
+import typing
+from dataclasses import asdict, fields
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import WorkflowIDReusePolicy
+from temporalio.converter import value_to_type
 from temporalio.exceptions import (
     ActivityError,
     ApplicationError,
@@ -54,6 +58,68 @@ with workflow.unsafe.imports_passed_through():
 
 def invalid_input(message: str) -> ApplicationError:
     return ApplicationError(message, type="InvalidInput", non_retryable=True)
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {value[:40]!r}"
+    return "a list" if isinstance(value, list) else "an object" if isinstance(value, dict) else type(value).__name__
+
+
+def _field_problem(name: str, hint: Any, value: Any) -> str | None:
+    """Why `value` does not fit the field's type hint (one readable line), or None when it fits.
+
+    Stricter than value_to_type where it matters: a string is not a list (it would be split into characters),
+    a boolean is not a number.
+    """
+    optional = False
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        optional, hint = len(args) < len(typing.get_args(hint)), args[0]
+    if value is None and optional:
+        return None
+    if typing.get_origin(hint) is list:
+        fits, expected = isinstance(value, list) and all(isinstance(v, str) for v in value), "a list of strings"
+    elif hint is bool:
+        fits, expected = isinstance(value, bool), "true or false"
+    elif hint in (int, float):
+        fits = isinstance(value, (int, float)) and not isinstance(value, bool) and (hint is float or value == int(value))
+        expected = "a whole number" if hint is int else "a number"
+    elif hint is str:
+        fits, expected = isinstance(value, str), "a string"
+    else:
+        return None
+    if fits:
+        return None
+    return f"{name} must be {expected}{' or null' if optional else ''}, got {_json_kind(value)}"
+
+
+def decode_input(cls: type, raw: Any) -> Any:
+    """The parent's dataclass from the raw JSON it was started with.
+
+    Parents take `Any` rather than their dataclass: a payload the SDK cannot decode into the dataclass would
+    fail the workflow task before run() starts, and the server retries that forever (the execution stays
+    Running). Decoding here turns a wrong shape into an InvalidInput failure at once. Python callers may still
+    pass the dataclass: the default converter sends it as the same JSON object.
+    """
+    if not isinstance(raw, dict):
+        raise invalid_input(f"the input must be a JSON object with the {cls.__name__} fields, got {_json_kind(raw)}")
+    hints = typing.get_type_hints(cls)
+    for spec in fields(cls):
+        if spec.name in raw:
+            problem = _field_problem(spec.name, hints[spec.name], raw[spec.name])
+            if problem:
+                raise invalid_input(problem)
+    try:
+        return value_to_type(cls, raw)
+    except (TypeError, ValueError) as err:
+        raise invalid_input(f"input does not fit {cls.__name__}: {' '.join(str(err).split())}") from None
 
 
 class OperationWorkflow:
@@ -134,7 +200,7 @@ class OperationWorkflow:
             raise ApplicationError(error_text(err), type="InvalidInput", non_retryable=True) from None
         self.data_topic = data.sns_topic_arn
         if data.search_attributes_enabled:
-            workflow.upsert_search_attributes(sa.pairs(project, self.operation, versions, data.regions))
+            workflow.upsert_search_attributes(sa.updates(project, self.operation, versions, data.regions))
         for region in data.regions:
             for version in versions or [ALL_VERSIONS]:
                 self.rows[(region, version)] = ProgressRow(region, version)
@@ -222,7 +288,8 @@ class BuildModelWorkflow(OperationWorkflow):
     operation = BUILD
 
     @workflow.run
-    async def run(self, inp: BuildModelInput) -> OperationSummary:
+    async def run(self, raw: Any) -> OperationSummary:
+        inp: BuildModelInput = decode_input(BuildModelInput, raw)
         if not inp.ManifestKey:
             raise invalid_input("ManifestKey is required (the dataset's manifest in the management bucket)")
         if not inp.VersionName:
@@ -241,7 +308,8 @@ class StartModelWorkflow(OperationWorkflow):
     operation = START
 
     @workflow.run
-    async def run(self, inp: StartModelInput) -> OperationSummary:
+    async def run(self, raw: Any) -> OperationSummary:
+        inp: StartModelInput = decode_input(StartModelInput, raw)
         if not inp.VersionNames:
             raise invalid_input("VersionNames must name at least one version to start")
         if inp.MinInferenceUnits is not None and inp.MinInferenceUnits < 1:
@@ -286,7 +354,8 @@ class StopModelWorkflow(OperationWorkflow):
     operation = STOP
 
     @workflow.run
-    async def run(self, inp: StopModelInput) -> OperationSummary:
+    async def run(self, raw: Any) -> OperationSummary:
+        inp: StopModelInput = decode_input(StopModelInput, raw)
         if not inp.VersionNames:
             raise invalid_input("VersionNames must name at least one version to stop")
         return await self.execute(inp.ProjectName, list(inp.VersionNames), inp, OperationParams())
@@ -299,5 +368,6 @@ class DeleteModelWorkflow(OperationWorkflow):
     operation = DELETE
 
     @workflow.run
-    async def run(self, inp: DeleteModelInput) -> OperationSummary:
+    async def run(self, raw: Any) -> OperationSummary:
+        inp: DeleteModelInput = decode_input(DeleteModelInput, raw)
         return await self.execute(inp.ProjectName, list(inp.VersionNames), inp, OperationParams())

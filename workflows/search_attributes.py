@@ -8,7 +8,12 @@ because upserting an unregistered attribute fails the workflow task.
 
 from collections.abc import Sequence
 
-from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from temporalio.common import (
+    SearchAttributeKey,
+    SearchAttributePair,
+    SearchAttributeUpdate,
+    TypedSearchAttributes,
+)
 
 PROJECT_NAME = SearchAttributeKey.for_keyword("ProjectName")
 OPERATION = SearchAttributeKey.for_keyword("Operation")
@@ -28,14 +33,20 @@ DEFINITIONS: dict[str, str] = {
 
 def pairs(project: str, operation: str, versions: Sequence[str], regions: Sequence[str]) -> list[SearchAttributePair]:
     return [
-        PROJECT_NAME.value_set(project),
-        OPERATION.value_set(operation),
-        VERSION_NAMES.value_set(list(versions)),
-        REGIONS.value_set(list(regions)),
+        SearchAttributePair(PROJECT_NAME, project),
+        SearchAttributePair(OPERATION, operation),
+        SearchAttributePair(VERSION_NAMES, list(versions)),
+        SearchAttributePair(REGIONS, list(regions)),
     ]
 
 
+def updates(project: str, operation: str, versions: Sequence[str], regions: Sequence[str]) -> list[SearchAttributeUpdate]:
+    """For workflow.upsert_search_attributes."""
+    return [pair.key.value_set(pair.value) for pair in pairs(project, operation, versions, regions)]
+
+
 def typed(project: str, operation: str, versions: Sequence[str], regions: Sequence[str]) -> TypedSearchAttributes:
+    """For a child workflow's start (search_attributes=...)."""
     return TypedSearchAttributes(pairs(project, operation, versions, regions))
 
 

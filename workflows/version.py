@@ -54,6 +54,8 @@ with workflow.unsafe.imports_passed_through():
 POLLS_PER_RUN = 200  # ~2,200 events per run, far below the 10,240-event warning
 MAX_TRANSITION = timedelta(hours=6)  # start / stop / delete that has not settled by then is reported as timed out
 MAX_REPLICATION_WAIT = timedelta(hours=24)
+# Runs recorded before a rerun retrained a TRAINING_FAILED version reported the failure instead: keep replaying so.
+RETRAIN_FAILED_PATCH = "retrain-failed-version"
 
 # Rekognition states
 TRAINING_IN_PROGRESS = "TRAINING_IN_PROGRESS"
@@ -202,6 +204,15 @@ class ModelVersionWorkflow:
                 if not created.existed:
                     await self.report(created.status, detail="training started")
                     self.enter(polling.TRAINING, deadline=self.training_deadline(created.created_at))
+            elif phase == "delete_failed":
+                await self.report(DELETING, detail="deleting the version whose training failed, to train it again")
+                await self.call(api.DELETE_VERSION, VersionArnInput(inp.region, self.st.arn))
+                self.enter(polling.DELETING)
+            elif phase == polling.DELETING:
+                await self.wait(polling.DELETING)
+                self.st.arn = None
+                self.st.resume_line = 0
+                self.enter(polling.REPLICATION, limit=MAX_REPLICATION_WAIT)
             elif phase == polling.TRAINING:
                 described = await self.wait(polling.TRAINING)
                 return described.status, "trained"
@@ -209,11 +220,18 @@ class ModelVersionWorkflow:
                 raise ApplicationError(f"unknown build phase {phase}", non_retryable=True)
 
     def existing_build(self, found: VersionDescription) -> tuple[str, str] | None:
-        """Idempotent build: an existing version is reported (or awaited), never created twice."""
+        """Idempotent build: an existing version is reported (or awaited), never created twice.
+
+        A version whose training failed is the exception: a rerun is how the user retries once the cause is
+        fixed, so it is deleted (Rekognition allows that in TRAINING_FAILED) and trained again under the same name.
+        """
         if found.status in (TRAINING_IN_PROGRESS, "COPYING_IN_PROGRESS"):
             self.enter(polling.TRAINING, deadline=self.training_deadline(found.created_at))
             return None
-        if found.status in (TRAINING_FAILED, "COPYING_FAILED"):
+        if found.status == TRAINING_FAILED and workflow.patched(RETRAIN_FAILED_PATCH):
+            self.enter("delete_failed")
+            return None
+        if found.status == "COPYING_FAILED" or found.status == TRAINING_FAILED:
             raise VersionFailed(found.status, f"version already exists and its training failed: {found.message or '-'}")
         return found.status, "version already exists"
 

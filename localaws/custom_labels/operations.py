@@ -20,7 +20,7 @@ from .images import MAX_S3_BYTES, check_image
 from .manifest import ManifestError, bucket_region, load_training_dataset, read_object
 from .store import STATUS_MESSAGES, Project, Store, Version
 
-NAME = re.compile(r"^[a-zA-Z0-9_.\-]{1,255}$")
+NAME = re.compile(r"[a-zA-Z0-9_.\-]{1,255}")
 PROJECT_ARN = re.compile(r"^arn:aws:rekognition:([a-z0-9-]+):(\d{12}):project/([a-zA-Z0-9_.\-]{1,255})/(\d+)$")
 VERSION_ARN = re.compile(
     r"^arn:aws:rekognition:([a-z0-9-]+):(\d{12}):project/([a-zA-Z0-9_.\-]{1,255})/version/([a-zA-Z0-9_.\-]{1,255})/(\d+)$"
@@ -34,7 +34,7 @@ def operation(func):
 
 
 def _name(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not NAME.match(value):
+    if not isinstance(value, str) or not NAME.fullmatch(value):
         raise invalid(f"{field} must be 1-255 characters of [a-zA-Z0-9_.-], got {value!r}.")
     return value
 

@@ -7,9 +7,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflows"))  # aws_world, shared with workflow tests
 
-from aws_world import World  # noqa: E402
+from aws_world import World
 
-from activities.clients import Boto3Clients  # noqa: E402
+from activities.clients import Boto3Clients
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from activities.rekognition import RekognitionActivities, version_name_from_arn
 from configuration.names import output_prefix, regional_manifest_key
 from workflows.models import (
     CreateVersionInput,
-    ManifestRewriteInput,
     DescribeVersionInput,
     EnsureProjectInput,
+    ManifestRewriteInput,
     ProjectInput,
     ResolveVersionsInput,
     StartVersionInput,
@@ -69,7 +69,7 @@ def test_ensure_project_creates_once(rek, world):
 
 def test_create_version_reports_an_existing_version_instead_of_duplicating(rek, world, emulator):
     world.upload()
-    project, created = create(rek, world)
+    _, created = create(rek, world)
     assert not created.existed and created.status == "TRAINING_IN_PROGRESS"
     assert version_name_from_arn(created.arn) == "first"
     _, again = create(rek, world)

@@ -27,9 +27,9 @@ os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "tes
                    "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1"})
 os.environ.pop("AWS_PROFILE", None)
 
-from temporalio.api.enums.v1 import EventType  # noqa: E402
-from temporalio.client import WorkflowFailureError  # noqa: E402
-from temporalio.testing import WorkflowEnvironment  # noqa: E402
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowFailureError
+from temporalio.testing import WorkflowEnvironment
 
 PROJECT = "AWSDeepRacer"
 INDEX = "workflow_ids.json"  # file name -> workflow id (replay needs the id the history was recorded under)
@@ -57,6 +57,10 @@ async def scenarios(env, queue: str, world, control) -> list[str]:
               {"ProjectName": PROJECT, "ManifestKey": MANIFEST_KEY, "VersionName": "first"})
     await run("BuildModelWorkflow", f"build/{PROJECT}/broken",
               {"ProjectName": PROJECT, "ManifestKey": MANIFEST_KEY, "VersionName": "broken", "PollPolicy": "backoff"})
+    # the same build rerun once the training fault is gone: the failed version is deleted and trained again
+    control.configure({"faults": {"fail_training": []}})
+    await run("BuildModelWorkflow", f"build/{PROJECT}/broken/rerun",
+              {"ProjectName": PROJECT, "ManifestKey": MANIFEST_KEY, "VersionName": "broken"})
     # a long training that continues as new, and a delete that conflicts with it
     control.configure({"timing": {"per_region": {"us-east-1": {"TRAINING": 210}, "eu-west-1": {"mode": "manual"}}}})
     building = await client.start_workflow(
@@ -124,9 +128,9 @@ def file_name(workflow_type: str, workflow_id: str, index: int) -> str:
 
 async def main() -> None:
     from aws_world import World
+
     from localaws.control import EmulatorControl
     from localaws.server import LocalAws
-
     from worker import build_worker
 
     server = LocalAws(host="127.0.0.1", port=0)

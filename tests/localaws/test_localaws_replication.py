@@ -153,3 +153,19 @@ def test_multipart_upload_is_replicated(buckets, emulator):
     )
     emulator.flush_replication()
     assert s3.get_object(Bucket="dest-eu", Key="big.bin")["Body"].read() == b"z" * 1024
+
+
+def test_a_second_server_stopping_in_the_same_process_keeps_replication_running(buckets, emulator):
+    """moto's state is process-wide: benches and tests start extra servers beside the session one."""
+    from localaws.server import LocalAws
+
+    other = LocalAws(host="127.0.0.1", port=0)
+    other.start()
+    other.stop()
+    s3 = buckets
+    s3.put_bucket_replication(
+        Bucket="source", ReplicationConfiguration={"Role": ROLE, "Rules": [_rule("eu", 1, "dest-eu", {"Prefix": ""})]}
+    )
+    s3.put_object(Bucket="source", Key="after-restart.txt", Body=b"x")
+    assert emulator.flush_replication()
+    assert _keys(s3, "dest-eu") == ["after-restart.txt"]

@@ -143,6 +143,7 @@ class Stack:
 
     def __init__(self, root: Path):
         self.root = root
+        root.mkdir(parents=True, exist_ok=True)
         self.state_dir = root / "state"
         self.work = root / "work"
         self.work.mkdir(parents=True, exist_ok=True)
@@ -154,15 +155,21 @@ class Stack:
         self.regions = list(self.settings.regions)
         base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TEMPORAL_", "GCL_"))}
         base.update(DEFAULT_SECRET_ENV)
+        block = free_port_block(len(self.regions) + 1)
+        singles: list[int] = []
+        while len(singles) < 3:  # never inside the inference block, never twice
+            port = free_port()
+            if not block <= port <= block + len(self.regions) and port not in singles:
+                singles.append(port)
         base.update({
             "AWS_ACCESS_KEY_ID": "AKIAFAKERELIABILITY0",
             "AWS_EC2_METADATA_DISABLED": "true",
             "GCL_STATE_DIR": str(self.state_dir),
             "GCL_TFVARS": str(LOCAL_TFVARS),
-            "GCL_AWS_PORT": str(free_port()),
-            "GCL_TEMPORAL_PORT": str(free_port()),
-            "GCL_TEMPORAL_UI_PORT": str(free_port()),
-            "GCL_INFERENCE_PORT": str(free_port_block(len(self.regions) + 1)),
+            "GCL_AWS_PORT": str(singles[0]),
+            "GCL_TEMPORAL_PORT": str(singles[1]),
+            "GCL_TEMPORAL_UI_PORT": str(singles[2]),
+            "GCL_INFERENCE_PORT": str(block),
             "COLUMNS": "200",
             "NO_COLOR": "1",
             "PYTHONUNBUFFERED": "1",
@@ -439,9 +446,13 @@ def acquire(tmp_root: Path) -> Stack:
         return _STACK
     from local_stack.sample_dataset import create_sample_dataset
 
-    stack = Stack(tmp_root)
+    for attempt in range(3):  # a port picked free can be taken by another process before `local up` binds it
+        stack = Stack(tmp_root / f"stack{attempt}")
+        started = stack.cli("local", "up", "--json", timeout=300)
+        if started.returncode == 0 or "already in use" not in started.stderr:
+            break
     try:
-        stack.up()
+        assert started.returncode == 0, f"local up failed:\n{started.output}\n{stack.logs_tail()}"
         dataset = stack.work / "dataset"
         create_sample_dataset(dataset)
         synced = stack.cli("sync", str(dataset), "--prefix", DATASET_PREFIX, "--json", timeout=180)

@@ -79,9 +79,6 @@ def test_cli_rejects_bad_datasets(stack):
     assert "415" in message or "image" in message, message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "configuration/names.py:8 NAME_PATTERN ends with `$`, which also matches before a trailing newline, so "
-    "'v1\\n' passes validate_name (Rekognition refuses it); fix: r'^[a-zA-Z0-9_.\\-]{1,255}\\Z' (or fullmatch)"))
 def test_cli_rejects_a_name_with_a_trailing_newline(stack):
     result = stack.cli("build", "--project", BAD_PROJECT, "--version", "v1\n", "--manifest", "datasets/none/x.manifest",
                        "--region", REGION, "--no-wait")
@@ -140,12 +137,6 @@ def test_workflow_rejects_bad_json_input(stack, case):
     harness.FIGURES.bad_inputs["workflow JSON"] += 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "workflows/parents.py: the parents take typed dataclass inputs, so JSON with wrong types ({'ProjectName': 5}) "
-    "fails while the SDK decodes it, before run() starts: a workflow-task failure retried forever (the workflow "
-    "stays Running), and a string where a list belongs is split into characters (Regions 'eu-west-1' -> 'e, u, -'); "
-    "fix: run(self, raw: dict), decode with temporalio.converter.value_to_type inside run() and raise "
-    "invalid_input(...) on TypeError/ValueError or a non-list Regions/VersionNames"))
 def test_workflow_rejects_json_of_the_wrong_shape(stack):
     cases = {
         "bad-json/project-is-a-number": ({"ProjectName": 5, "VersionNames": ["v1"]}, "ProjectName"),
@@ -197,10 +188,6 @@ def test_malformed_manifest(stack):
     assert record_leftovers(stack, "malformed manifest", "BadManifestGarbled", [REGION]) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an empty manifest passes check_dataset_replication (0 lines = complete), so the build creates the project and "
-    "a version that then ends TRAINING_FAILED in every region; fix: activities/dataset.py check_replication raises "
-    "permanent('... is empty: no labelled images', 'InvalidManifestException') when no non-blank line was read"))
 def test_empty_manifest_leaves_nothing(stack):
     stack.put_object("datasets/empty/output.manifest", b"")
     project = "BadManifestEmpty"
@@ -212,11 +199,6 @@ def test_empty_manifest_leaves_nothing(stack):
         stack.cli("delete", "--project", project, "-y", "--region", REGION)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a manifest naming an image that is in no bucket makes the build wait for replication up to "
-    "MAX_REPLICATION_WAIT (24 h) instead of failing; fix: activities/dataset.py check_replication, when the object "
-    "is missing in the regional bucket, HEAD it in the management bucket and raise permanent(... 'not in the "
-    "management bucket', 'InvalidManifestException') if it is missing there too"))
 def test_manifest_naming_a_missing_image(stack):
     bucket = stack.management_bucket
     line = json.loads((stack.work / "dataset" / "output.manifest").read_text().splitlines()[0])

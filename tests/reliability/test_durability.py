@@ -48,6 +48,9 @@ def _assert_completed_once(stack, project: str, version: str, regions: list[str]
     calls = stack.control.calls()
     creates = {region: calls.get(f"{region}/CreateProjectVersion", 0) for region in regions}
     assert creates == {region: 1 for region in regions}, f"CreateProjectVersion per region: {creates}"
+    shown = {row["region"]: [(v["version"], v["status"]) for v in row["versions"]]
+             for row in stack.status(project, regions)["regions"]}
+    assert shown == {region: [(version, "TRAINING_COMPLETED")] for region in regions}, shown  # what `status` says
 
 
 def test_worker_sigkill_while_every_region_trains(clean):
@@ -101,8 +104,6 @@ def test_temporal_dev_server_restart_while_polling(clean):
     _assert_completed_once(stack, project, version, regions, outcome, arns_before)
 
 
-@pytest.mark.xfail(strict=True, reason="local_stack/stack.py up(): `if name == 'localaws': _configure_local_aws(...)` "
-                   "runs whenever any component is (re)started, resetting emulator timings set through the control API")
 def test_restarting_the_worker_keeps_the_emulator_settings(clean):
     stack = clean
     stack.configure({"timing": {"mode": "manual"}})

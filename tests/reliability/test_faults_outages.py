@@ -88,10 +88,6 @@ def test_region_down_and_sns_down_then_rerun(faults):
     one_version_each(stack, project, regions)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "activities/clients.py Boto3Clients: Config(retries={'max_attempts': 1}) means ONE botocore retry (max_attempts "
-    "counts retries after the first request), so every activity attempt makes 2 HTTP calls on a 503 and the real "
-    "bound is 24 calls, not AWS_RETRY's 12; fix: retries={'total_max_attempts': max_attempts, 'mode': 'standard'}"))
 def test_each_activity_attempt_is_one_call(faults):
     assert OBSERVED, "needs test_region_down_and_sns_down_then_rerun first"
     assert OBSERVED.get(f"{DOWN}/DescribeProjects") == MAX_ATTEMPTS, OBSERVED
@@ -113,11 +109,6 @@ def test_training_fails_in_one_region(faults):
     one_version_each(stack, project, regions)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "workflows/version.py existing_build(): a version whose training FAILED is reported as failed again on every "
-    "rerun ('version already exists and its training failed'), so rerunning the build never finishes the job; "
-    "fix: delete the TRAINING_FAILED version (DeleteProjectVersion is allowed in that state), wait until it is "
-    "gone, then enter the 'replication'/'create' phase again"))
 def test_rerun_after_failed_training_finishes_the_job(faults):
     stack = faults
     project, version, regions = "TrainFail", "v1", [TRAINS, FAILS]

@@ -129,12 +129,8 @@ def test_no_credential_is_printed_or_logged(stack):
         "(logs, env, pid files, temporal.db) searched for 3 fake secrets: 0 hits")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cli_commands/environment.py use_local_stack_if_running(): it drops AWS_PROFILE and AWS_SESSION_TOKEN but keeps "
-    "TEMPORAL_API_KEY, which turns TLS on against the plaintext local dev server, so with a Temporal Cloud key in the "
-    "shell no command reaches the local stack (and a real key would be offered to it); fix: also "
-    "os.environ.pop('TEMPORAL_API_KEY', None) there"))
 def test_cli_reaches_the_local_stack_with_a_temporal_api_key_in_the_env(stack):
+    """A Temporal Cloud key in the shell is neither offered to the local dev server nor in the way of reaching it."""
     result = stack.cli("build", "--project", "ApiKey", "--version", "v1", "--manifest", "datasets/none/x.manifest",
                        "--region", "us-east-1", "--no-wait",
                        extra_env={"TEMPORAL_API_KEY": harness.FAKE_SECRETS["TEMPORAL_API_KEY"]})

@@ -97,6 +97,49 @@ async def test_training_failed_in_one_region_is_reported_without_hiding_the_othe
     assert "2/3 regions succeeded" in (body := world.messages()[0]) and "FAILED eu-west-1:" in body
 
 
+def calls_of(emulator, operation: str) -> dict[str, int]:
+    """Emulator call counters of one operation, keyed by region."""
+    return {k.split("/")[0]: v for k, v in emulator.calls().items() if k.endswith(f"/{operation}")}
+
+
+async def test_rerun_after_failed_training_deletes_the_failed_version_and_trains_it_again(env, worker, world, emulator):
+    emulator.configure({"faults": {"fail_training": [{"region": "eu-west-1"}]}})
+    first = await build(env, worker)
+    assert list(first.failed) == ["eu-west-1"] and versions_in("eu-west-1") == {"first": "TRAINING_FAILED"}
+    emulator.configure({"faults": {"fail_training": []}})  # the cause is fixed
+    created_before = calls_of(emulator, "CreateProjectVersion")
+
+    again = await build(env, worker)
+
+    assert sorted(again.succeeded) == sorted(world.regions) and again.failed == {}
+    rows = rows_by_key(again)
+    assert rows[("eu-west-1", "first")].status == "TRAINING_COMPLETED" and rows[("eu-west-1", "first")].detail == "trained"
+    assert {rows[(r, "first")].detail for r in world.regions if r != "eu-west-1"} == {"version already exists"}
+    for region in world.regions:
+        assert versions_in(region) == {"first": "TRAINING_COMPLETED"}  # replaced, not duplicated
+    assert set(calls_of(emulator, "DeleteProjectVersion")) == {"eu-west-1"}
+    created = calls_of(emulator, "CreateProjectVersion")
+    assert created["eu-west-1"] == created_before["eu-west-1"] + 1
+    assert {r: n for r, n in created.items() if r != "eu-west-1"} == {
+        r: n for r, n in created_before.items() if r != "eu-west-1"
+    }
+
+
+async def test_rerun_while_training_still_fails_reports_the_new_failure_once(env, worker, world, emulator):
+    """No loop: the retrained version failing again ends the run with that failure."""
+    emulator.configure({"faults": {"fail_training": [{"region": "eu-west-1", "message": "still broken"}]}})
+    for _ in range(2):  # every region failed, so each run fails the workflow
+        with pytest.raises(WorkflowFailureError) as raised:
+            await build(env, worker, Regions=["eu-west-1"])
+    again = raised.value.cause.details[0]
+
+    assert "still broken" in again["failed"]["eu-west-1"]
+    assert [row["status"] for row in again["rows"]] == ["TRAINING_FAILED"]
+    assert calls_of(emulator, "DeleteProjectVersion") == {"eu-west-1": 1}
+    assert calls_of(emulator, "CreateProjectVersion") == {"eu-west-1": 2}
+    assert versions_in("eu-west-1") == {"first": "TRAINING_FAILED"}
+
+
 async def test_strict_fails_the_workflow_but_still_publishes_the_summary(env, worker, world, emulator):
     emulator.configure({"faults": {"fail_training": [{"region": "eu-west-1"}]}})
     with pytest.raises(WorkflowFailureError) as raised:
@@ -276,3 +319,52 @@ async def test_bad_input_fails_fast_with_one_readable_line(env, worker, name, pa
         await run(env, worker, name, payload)
     assert raised.value.cause.type == "InvalidInput"
     assert expected in raised.value.cause.message and "\n" not in raised.value.cause.message
+
+
+WRONG_SHAPES = {
+    "project is a number": ("StopModelWorkflow", {"ProjectName": 5, "VersionNames": ["first"]},
+                            "ProjectName must be a string"),
+    "regions is a string": ("StopModelWorkflow", {"ProjectName": PROJECT, "VersionNames": ["first"],
+                                                  "Regions": "eu-west-1"}, "Regions must be a list of strings"),
+    "version names is a string": ("StartModelWorkflow", {"ProjectName": PROJECT, "VersionNames": "first"},
+                                  "VersionNames must be a list of strings"),
+    "version names hold a number": ("DeleteModelWorkflow", {"ProjectName": PROJECT, "VersionNames": [1]},
+                                    "VersionNames must be a list of strings"),
+    "units is text": ("StartModelWorkflow", {"ProjectName": PROJECT, "VersionNames": ["first"],
+                                             "MinInferenceUnits": "2"}, "MinInferenceUnits must be a whole number"),
+    "strict is a string": ("BuildModelWorkflow", {"ProjectName": PROJECT, "ManifestKey": "k", "VersionName": "v",
+                                                  "Strict": "yes"}, "Strict must be true or false"),
+    "input is a list": ("BuildModelWorkflow", ["AWSDeepRacer"], "must be a JSON object"),
+}
+
+
+@pytest.mark.parametrize("case", list(WRONG_SHAPES))
+async def test_json_of_the_wrong_shape_fails_at_once_instead_of_retrying_forever(env, worker, world, case):
+    name, payload, expected = WRONG_SHAPES[case]
+    handle = await env.client.start_workflow(name, payload, id=f"shape/{case}/{worker}", task_queue=worker)
+    # A decode failure before run() would be a workflow task retried forever: bound the wait so it shows as a failure.
+    with pytest.raises(WorkflowFailureError) as raised:
+        await asyncio.wait_for(handle.result(), timeout=60)
+    cause = raised.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == "InvalidInput" and cause.non_retryable
+    assert expected in cause.message and "\n" not in cause.message
+    assert world.messages() == []  # failed before any region was touched
+    for region in world.regions:
+        assert not project_exists(region)
+
+
+async def test_python_callers_may_still_pass_the_dataclass_input(env, worker, world):
+    from workflows.models import BuildModelInput, StopModelInput
+    from workflows.parents import BuildModelWorkflow, StopModelWorkflow
+
+    built = await env.client.execute_workflow(
+        BuildModelWorkflow.run,
+        BuildModelInput(ProjectName=PROJECT, ManifestKey=MANIFEST_KEY, VersionName="first", Regions=["eu-west-1"]),
+        id=f"dataclass-build/{worker}", task_queue=worker, result_type=OperationSummary,
+    )
+    assert built.succeeded == ["eu-west-1"] and versions_in("eu-west-1") == {"first": "TRAINING_COMPLETED"}
+    stopped = await env.client.execute_workflow(
+        StopModelWorkflow.run, StopModelInput(ProjectName=PROJECT, VersionNames=["first"], Regions=["eu-west-1"]),
+        id=f"dataclass-stop/{worker}", task_queue=worker, result_type=OperationSummary,
+    )
+    assert stopped.succeeded == ["eu-west-1"] and rows_by_key(stopped)[("eu-west-1", "first")].detail == "not running"
