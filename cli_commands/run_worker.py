@@ -9,7 +9,6 @@ from cli_commands.errors import UserError, one_line_errors
 
 async def _serve() -> None:
     import worker as worker_module
-
     from cli_commands.temporal_client import connect
 
     settings = environment.load_settings()
