@@ -35,6 +35,7 @@ class ConfigActivities:
             sns_topic_arn=res.sns_topic_arn,
             max_training_hours=float(self.settings.max_training_hours),
             poll_interval_seconds=int(self.settings.poll_interval_seconds),
+            poll_policy=self.settings.poll_policy,
             min_inference_units=int(self.settings.min_inference_units),
             max_inference_units=self.settings.max_inference_units,
             search_attributes_enabled=self.search_attributes_enabled,

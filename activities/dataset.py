@@ -12,7 +12,7 @@ from temporalio import activity
 
 from activities.clients import ClientFactory
 from activities.errors import aws_call, permanent
-from activities.manifest import ManifestLineError, rewrite_line, source_ref, split_s3_uri
+from activities.manifest import ManifestLineError, rewrite_block, source_ref, split_s3_uri, whole_line_blocks
 from workflows import activity_api as api
 from workflows.models import (
     ManifestRewriteInput,
@@ -22,6 +22,7 @@ from workflows.models import (
 )
 
 HEARTBEAT_EVERY = 200  # lines
+BLOCK_SIZE = 1024 * 1024  # manifest bytes rewritten at a time
 PART_SIZE = 8 * 1024 * 1024  # multipart part size
 MIN_PART_SIZE = 5 * 1024 * 1024  # S3 refuses smaller parts (except the last)
 
@@ -163,18 +164,16 @@ class DatasetActivities:
         writer = MultipartWriter(s3, inp.target_bucket, inp.target_key, inp.region, self.part_size)
         lines = rewritten = 0
         try:
-            for lines, line in enumerate(body.iter_lines(), start=1):
-                if not line.strip():
-                    continue
+            for block in whole_line_blocks(body.read, BLOCK_SIZE):
                 try:
-                    new_line, changed = rewrite_line(line, inp.target_bucket)
+                    done = rewrite_block(block, inp.target_bucket)
                 except ManifestLineError as exc:
-                    raise permanent(f"s3://{inp.source_bucket}/{inp.manifest_key} line {lines}: {exc}",
+                    raise permanent(f"s3://{inp.source_bucket}/{inp.manifest_key} line {lines + exc.line}: {exc}",
                                     "InvalidManifestException") from None
-                rewritten += changed
-                writer.write(new_line + b"\n")
-                if lines % HEARTBEAT_EVERY == 0:
-                    activity.heartbeat(lines)
+                lines += done.lines
+                rewritten += done.rewritten
+                writer.write(done.data)
+                activity.heartbeat(lines)
             writer.close()
         except BaseException:
             writer.abort()

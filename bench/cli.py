@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 import time
 import traceback
@@ -51,16 +53,32 @@ def run_section(name: str, size: str) -> SectionResult:
     return result
 
 
+@contextlib.contextmanager
+def stdout_to_stderr():
+    """Send whatever the sections' child processes print (the dev server's banner, the SDK core's warnings) to
+    stderr at the file-descriptor level, so `--json` leaves nothing but the JSON on stdout."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     command = "python -m bench" + (" --quick" if args.quick else "") + (f" --only {','.join(args.sections)}"
                                                                         if args.only else "")
     size = "tiny" if args.tiny else "quick" if args.quick else "full"
     sections = []
-    for name in args.sections:
-        print(f"bench: {name} ...", file=sys.stderr, flush=True)
-        sections.append(run_section(name, size))
-        print(f"bench: {name} done in {sections[-1].seconds:.1f} s", file=sys.stderr, flush=True)
+    with stdout_to_stderr():
+        for name in args.sections:
+            print(f"bench: {name} ...", file=sys.stderr, flush=True)
+            sections.append(run_section(name, size))
+            print(f"bench: {name} done in {sections[-1].seconds:.1f} s", file=sys.stderr, flush=True)
     info = machine.describe()
     if args.json:
         print(report.as_json(sections, info, command))

@@ -29,7 +29,7 @@ def settings_and_resources(regions: tuple[str, ...], poll_seconds: int):
     settings = Settings(
         regions=regions, management_region=world.MANAGEMENT_REGION, name_prefix=world.PREFIX, project_name="Bench",
         default_version_name="v1", max_training_hours=24, min_inference_units=1, max_inference_units=None,
-        poll_interval_seconds=poll_seconds, inference_ttl_hours=0, task_queue="bench",
+        poll_interval_seconds=poll_seconds, poll_policy="fixed", inference_ttl_hours=0, task_queue="bench",
     )
     account = world.ACCOUNT
     resources = Resources(

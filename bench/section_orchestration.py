@@ -26,19 +26,6 @@ DEV_POLL_SECONDS = 1
 RUN_TIMEOUT = 300  # seconds; a stuck server fails the section instead of the whole bench
 
 
-async def keep_skipping(env) -> None:
-    """Every 2 s of wall time, ask the test server to skip 1 s of workflow time.
-
-    On this loaded 2-core machine the time-skipping server sometimes stops skipping with every workflow waiting on
-    a timer (a wait of minutes of wall time for a 5-minute poll); any client call wakes it, so poke it.
-    """
-    from datetime import timedelta
-
-    while True:
-        await asyncio.sleep(2)
-        await env.sleep(timedelta(seconds=1))
-
-
 async def time_skipping(regions: tuple[str, ...]) -> tuple[float, float, list]:
     from temporalio.testing import WorkflowEnvironment
 
@@ -54,13 +41,9 @@ async def time_skipping(regions: tuple[str, ...]) -> tuple[float, float, list]:
             queue = f"bench-{uuid.uuid4().hex[:6]}"
             async with build_worker(env.client, settings, resources, executor, task_queue=queue):
                 started = time.perf_counter()
-                poke = asyncio.create_task(keep_skipping(env))
-                try:
-                    shapes = await asyncio.wait_for(
-                        orch.our_cycle(env.client, queue, "BenchTS", regions, 300, measure_shape=True,
-                                       concurrent_builds=False), RUN_TIMEOUT)
-                finally:
-                    poke.cancel()
+                shapes = await asyncio.wait_for(
+                    orch.our_cycle(env.client, queue, "BenchTS", regions, 300, measure_shape=True,
+                                   concurrent_builds=False), RUN_TIMEOUT)
                 ours = time.perf_counter() - started
             from temporalio.worker import Worker
 
@@ -68,13 +51,8 @@ async def time_skipping(regions: tuple[str, ...]) -> tuple[float, float, list]:
             async with Worker(env.client, task_queue=bare_queue, workflows=BARE_WORKFLOWS, activities=[trivial],
                               activity_executor=executor, max_concurrent_activities=32):
                 started = time.perf_counter()
-                poke = asyncio.create_task(keep_skipping(env))
-                try:
-                    await asyncio.wait_for(orch.bare_cycle(env.client, bare_queue, "BenchTS", regions, 300, shapes,
-                                                           concurrent_builds=False),
-                                           RUN_TIMEOUT)
-                finally:
-                    poke.cancel()
+                await asyncio.wait_for(orch.bare_cycle(env.client, bare_queue, "BenchTS", regions, 300, shapes,
+                                                       concurrent_builds=False), RUN_TIMEOUT)
                 bare = time.perf_counter() - started
     return ours, bare, shapes
 

@@ -6,11 +6,8 @@ Everything goes through plain boto3 over HTTP to the local endpoint (AWS_ENDPOIN
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import random
-import struct
-import zlib
 
 ACCOUNT = "123456789012"
 PREFIX = "gcl-bench"
@@ -68,27 +65,20 @@ def local_aws():
 def png(width: int, height: int, seed: int = 0, noise: bool = False) -> bytes:
     """A valid RGB PNG; with noise=True it barely compresses (a photo-sized upload)."""
     rng = random.Random(seed)  # nosec B311 - pixels, not security
+    from local_stack.sample_dataset import encode_png
+
     if noise:
-        raw = b"".join(b"\x00" + rng.randbytes(width * 3) for _ in range(height))
+        rows = [rng.randbytes(width * 3) for _ in range(height)]
     else:
         shade = 40 + seed * 20 % 200
-        raw = b"".join(b"\x00" + bytes([shade, shade, shade]) * width for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b"")
+        rows = [bytes([shade, shade, shade]) * width] * height
+    return encode_png(rows, width, level=1)
 
 
 def manifest_line(bucket: str, key: str, label: str) -> str:
-    return json.dumps({
-        "source-ref": f"s3://{bucket}/{key}",
-        "vehicle": LABELS.index(label),
-        "vehicle-metadata": {"confidence": 1, "class-name": label, "human-annotated": "yes",
-                             "creation-date": "2026-01-01T00:00:00", "type": "groundtruth/image-classification",
-                             "job-name": "labeling-job/vehicle"},
-    })
+    from local_stack.sample_dataset import manifest_line as ground_truth_line
+
+    return ground_truth_line(f"s3://{bucket}/{key}", label)
 
 
 def bucket(s3, name: str, region: str) -> None:

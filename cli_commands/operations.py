@@ -30,9 +30,14 @@ def _require_existing(project: str, versions: list[str], regions: list[str]) -> 
                         f"{len(regions)} region(s): build them first (python cli.py build --version {missing[0]})")
 
 
-def _run(request, settings, wait: bool, as_json: bool) -> None:
-    from cli_commands.launch import run_operation
+def _launch(operation: str, project: str, versions: list[str], payload: dict, settings, selected: list[str],
+            only_regions: bool, wait: bool, as_json: bool) -> None:
+    """Start the operation's parent workflow (limited to `selected` when regions were given) and follow it."""
+    from cli_commands.launch import OperationRequest, run_operation
 
+    if only_regions:
+        payload["Regions"] = selected
+    request = OperationRequest(operation, project, versions, selected, payload)
     try:
         code = asyncio.run(run_operation(request, settings.task_queue, wait=wait, as_json=as_json))
     except KeyboardInterrupt:
@@ -41,12 +46,6 @@ def _run(request, settings, wait: bool, as_json: bool) -> None:
         raise typer.Exit(130) from None
     if code:
         raise typer.Exit(code)
-
-
-def _common(payload: dict, regions: list[str] | None, selected: list[str]) -> dict:
-    if regions:
-        payload["Regions"] = selected
-    return payload
 
 
 @one_line_errors
@@ -59,8 +58,6 @@ def build(
     as_json: JsonOption = False,
 ) -> None:
     """Train the model from the management bucket's dataset in every region (a project is created where missing)."""
-    from cli_commands.launch import OperationRequest
-
     settings, project_name, _, selected = _prepare(project, None, region)
     version_name = environment.version_names([version or settings.default_version_name])[0]
     if not manifest:
@@ -68,9 +65,8 @@ def build(
 
         manifest = default_manifest_key(environment.resolve_resources(settings).management_bucket,
                                         settings.management_region)
-    payload = _common({"ProjectName": project_name, "ManifestKey": manifest, "VersionName": version_name},
-                      region, selected)
-    _run(OperationRequest("build", project_name, [version_name], selected, payload), settings, wait, as_json)
+    payload = {"ProjectName": project_name, "ManifestKey": manifest, "VersionName": version_name}
+    _launch("build", project_name, [version_name], payload, settings, selected, bool(region), wait, as_json)
 
 
 @one_line_errors
@@ -86,8 +82,6 @@ def start(
 ) -> None:
     """Start versions in every region (billing runs per inference unit and hour until they are stopped)."""
     from cli_commands.durations import parse_hours
-    from cli_commands.launch import OperationRequest
-
     settings, project_name, names, selected = _prepare(project, versions, region)
     units = min_inference_units or settings.min_inference_units
     maximum = max_inference_units or settings.max_inference_units
@@ -100,8 +94,7 @@ def start(
         payload["MaxInferenceUnits"] = maximum
     if ttl_hours:
         payload["TtlHours"] = ttl_hours
-    _run(OperationRequest("start", project_name, names, selected, _common(payload, region, selected)),
-         settings, wait, as_json)
+    _launch("start", project_name, names, payload, settings, selected, bool(region), wait, as_json)
 
 
 @one_line_errors
@@ -113,13 +106,10 @@ def stop(
     as_json: JsonOption = False,
 ) -> None:
     """Stop versions in every region (billing stops once they are STOPPED)."""
-    from cli_commands.launch import OperationRequest
-
     settings, project_name, names, selected = _prepare(project, versions, region)
     _require_existing(project_name, names, selected)
     payload = {"ProjectName": project_name, "VersionNames": names}
-    _run(OperationRequest("stop", project_name, names, selected, _common(payload, region, selected)),
-         settings, wait, as_json)
+    _launch("stop", project_name, names, payload, settings, selected, bool(region), wait, as_json)
 
 
 @one_line_errors
@@ -132,7 +122,6 @@ def delete(
     as_json: JsonOption = False,
 ) -> None:
     """Delete versions (running ones are stopped first by the workflow), or the whole project when no versions are given."""
-    from cli_commands.launch import OperationRequest
     from cli_commands.model_versions import describe_everywhere
 
     settings, project_name, names, selected = _prepare(project, versions, region)
@@ -153,5 +142,4 @@ def delete(
     if not yes:
         typer.confirm(f"Delete {what} in {len(selected)} region(s)?", abort=True)
     payload = {"ProjectName": project_name, "VersionNames": names}
-    _run(OperationRequest("delete", project_name, names, selected, _common(payload, region, selected)),
-         settings, wait, as_json)
+    _launch("delete", project_name, names, payload, settings, selected, bool(region), wait, as_json)

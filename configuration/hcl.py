@@ -47,3 +47,22 @@ def read_variable_defaults(path: Path) -> dict[str, Any]:
             if "default" in body:
                 defaults[_unquote(name)] = _unquote(body["default"])
     return defaults
+
+
+def read_env_values(defaults: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
+    """TF_VAR_<name> values for the known variables, read as Terraform does: raw for strings, HCL otherwise."""
+    values: dict[str, Any] = {}
+    for name, default in defaults.items():
+        raw = environ.get(f"TF_VAR_{name}")
+        if raw is None:
+            continue
+        if isinstance(default, str):
+            values[name] = raw
+            continue
+        import hcl2
+
+        try:
+            values[name] = _unquote(hcl2.loads(f"v = {raw}\n")["v"])
+        except Exception:  # noqa: BLE001 - lark errors of many types
+            raise ConfigFileError(f"TF_VAR_{name}={raw!r} is not a valid value") from None
+    return values

@@ -1,17 +1,19 @@
 """Settings shared by the CLI, the worker and Terraform.
 
-Precedence is Terraform's own: variable defaults in terraform/variables.tf, then terraform.tfvars,
-then *.auto.tfvars in name order, then the file named by $GCL_TFVARS (like -var-file).
+Precedence is Terraform's own: variable defaults in terraform/variables.tf, then TF_VAR_<name> environment
+variables, then terraform.tfvars, then *.auto.tfvars in name order, then the file named by $GCL_TFVARS (like
+-var-file).
 """
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from configuration.hcl import ConfigFileError, read_tfvars, read_variable_defaults
+from configuration.hcl import ConfigFileError, read_env_values, read_tfvars, read_variable_defaults
 from configuration.names import validate_name
 from configuration.regions import validate_regions
 
+POLL_POLICIES = ("adaptive", "fixed", "backoff")  # workflows.polling.POLICIES; checked equal by a test
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TERRAFORM_DIR = PROJECT_ROOT / "terraform"
 
@@ -27,6 +29,7 @@ class Settings:
     min_inference_units: int
     max_inference_units: int | None
     poll_interval_seconds: int
+    poll_policy: str  # a name in workflows.polling.POLICIES
     inference_ttl_hours: float
     task_queue: str
     sources: tuple[str, ...] = field(default=(), compare=False)
@@ -51,6 +54,7 @@ def load_settings(terraform_dir: Path | None = None, tfvars: Path | str | None =
         tfvars = os.environ["GCL_TFVARS"]
     extra = Path(tfvars) if tfvars else None
     values = read_variable_defaults(terraform_dir / "variables.tf")
+    values.update(read_env_values(values, dict(os.environ)))
     files = _tfvars_files(terraform_dir, extra)
     for path in files:
         values.update(read_tfvars(path))
@@ -69,6 +73,7 @@ def load_settings(terraform_dir: Path | None = None, tfvars: Path | str | None =
             min_inference_units=int(values["min_inference_units"]),
             max_inference_units=int(max_units) if max_units is not None else None,
             poll_interval_seconds=int(values["poll_interval_seconds"]),
+            poll_policy=str(values["poll_policy"]),
             inference_ttl_hours=float(values.get("inference_ttl_hours") or 0),
             task_queue=str(values["temporal_task_queue"]),
             sources=tuple(str(p) for p in [terraform_dir / "variables.tf", *files]),
@@ -81,6 +86,8 @@ def load_settings(terraform_dir: Path | None = None, tfvars: Path | str | None =
         raise ConfigFileError(f"bad value in {', '.join(map(str, files)) or 'variables.tf'}: {exc}") from None
     if settings.poll_interval_seconds < 1:
         raise ConfigFileError("poll_interval_seconds must be at least 1")
+    if settings.poll_policy not in POLL_POLICIES:
+        raise ConfigFileError(f"poll_policy {settings.poll_policy!r} is not one of {', '.join(POLL_POLICIES)}")
     if settings.min_inference_units < 1:
         raise ConfigFileError("min_inference_units must be at least 1")
     return settings

@@ -96,6 +96,9 @@ class StackConfig:
             "TEMPORAL_NAMESPACE": NAMESPACE,
             "TEMPORAL_CONFIG_FILE": os.devnull,  # no profile file may add a Cloud key or TLS to the local server
             "GCL_TFVARS": str(self.tfvars),
+            # the emulator runs AWS's minutes as seconds, so adaptive's 30-minute quiet period would stall a
+            # local build: poll every interval unless the tfvars file itself names a policy
+            "TF_VAR_poll_policy": "fixed",
             "GCL_ACCOUNT_ID": ACCOUNT_ID,
             "GCL_IGNORE_TERRAFORM_STATE": "1",
             "GCL_STATE_DIR": str(self.state_dir),

@@ -17,16 +17,21 @@ SOURCE_BUCKET = "gcl-sample-dataset"  # where the refs point before `sync` rewri
 MANIFEST_NAME = "output.manifest"
 
 
-def png_bytes(pixels: list[list[tuple[int, int, int]]]) -> bytes:
-    """Encode rows of RGB tuples as a PNG (colour type 2, 8 bits, no filter)."""
-    height, width = len(pixels), len(pixels[0])
+def encode_png(rows: list[bytes], width: int, grey: bool = False, level: int = 9) -> bytes:
+    """A PNG from raw 8-bit rows (RGB, or one byte per pixel when grey), no filter. Used by tests and bench too."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    raw = b"".join(b"\x00" + bytes(channel for pixel in row for channel in pixel) for row in pixels)
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    raw = b"".join(b"\x00" + row for row in rows)
+    header = struct.pack(">IIBBBBB", width, len(rows), 8, 0 if grey else 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, level))
+            + chunk(b"IEND", b""))
+
+
+def png_bytes(pixels: list[list[tuple[int, int, int]]]) -> bytes:
+    """Encode rows of RGB tuples as a PNG."""
+    return encode_png([bytes(channel for pixel in row for channel in pixel) for row in pixels], len(pixels[0]))
 
 
 def _draw(label: str, rng: random.Random) -> list[list[tuple[int, int, int]]]:

@@ -72,8 +72,19 @@ variable "max_inference_units" {
 
 variable "poll_interval_seconds" {
   type        = number
-  description = "Longest wait between two status polls of a training, start, stop or delete."
+  description = "Longest wait between two status polls of a training, start, stop or delete (the seed's fixed interval)."
   default     = 300
+}
+
+variable "poll_policy" {
+  type        = string
+  description = "When to poll: adaptive (waits out a phase's typical minimum, then polls denser; fewer calls and sooner detection than fixed), fixed (every poll_interval_seconds, as the seed did) or backoff."
+  default     = "adaptive"
+
+  validation {
+    condition     = contains(["adaptive", "fixed", "backoff"], var.poll_policy)
+    error_message = "poll_policy must be adaptive, fixed or backoff."
+  }
 }
 
 variable "inference_ttl_hours" {

@@ -27,7 +27,7 @@ class CommonOptions:
     Regions: list[str] | None = None  # subset of the configured regions
     PollIntervalSeconds: int | None = None  # longest wait between two polls (default: settings, 300 s)
     Strict: bool = False  # fail the workflow when any region fails (default: only when every region fails)
-    PollPolicy: str | None = None  # name of a schedule in workflows.polling.POLICIES (default "fixed")
+    PollPolicy: str | None = None  # name of a schedule in workflows.polling.POLICIES (default: settings' poll_policy)
 
 
 @dataclass
@@ -123,6 +123,7 @@ class RegionalData:
     min_inference_units: int
     max_inference_units: int | None = None
     search_attributes_enabled: bool = False
+    poll_policy: str | None = None  # settings' poll_policy; None in histories from before it existed ("fixed")
 
 
 # ---------------------------------------------------------------- children

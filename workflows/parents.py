@@ -131,7 +131,7 @@ class OperationWorkflow:
         self.project = ""
         self.rows: dict[tuple[str, str], ProgressRow] = {}
         self.done = False
-        self.poll_policy = polling.DEFAULT_POLICY
+        self.poll_policy = polling.HISTORY_DEFAULT_POLICY
         self.nudged: set[tuple[str, str]] = set()
         self.data_topic = ""
         self.start_input = None
@@ -185,7 +185,8 @@ class OperationWorkflow:
             validate_name("project name", project)
             for version in versions:
                 validate_name("version name", version)
-            self.poll_policy = polling.validate_policy(options.PollPolicy)
+            if options.PollPolicy is not None:
+                polling.validate_policy(options.PollPolicy)
         except (InvalidNameError, polling.UnknownPollPolicyError) as exc:
             raise invalid_input(str(exc)) from None
         if options.PollIntervalSeconds is not None and options.PollIntervalSeconds < 1:
@@ -199,6 +200,8 @@ class OperationWorkflow:
         except ActivityError as err:
             raise ApplicationError(error_text(err), type="InvalidInput", non_retryable=True) from None
         self.data_topic = data.sns_topic_arn
+        # the run's input, else the settings (recorded in this activity's result, so replays see the same)
+        self.poll_policy = options.PollPolicy or data.poll_policy or polling.HISTORY_DEFAULT_POLICY
         if data.search_attributes_enabled:
             workflow.upsert_search_attributes(sa.updates(project, self.operation, versions, data.regions))
         for region in data.regions:

@@ -1,8 +1,10 @@
 """When to poll next: a pure, pluggable schedule.
 
 The seed waited a fixed 5 minutes between two status polls; `fixed` does the same with the configured
-`poll_interval_seconds`. A schedule is any function `PollContext -> seconds`, registered by name in POLICIES
-so a workflow input (`PollPolicy`) can pick one; the result is always clamped to [MIN_DELAY, max_interval].
+`poll_interval_seconds`. The default (settings' poll_policy) is `adaptive`: no polls while a phase cannot have
+ended yet, then denser ones (bench/: sooner detection at fewer calls than fixed). A schedule is any function
+`PollContext -> seconds`, registered by name in POLICIES so a workflow input (`PollPolicy`) or the settings can
+pick one; the result is clamped to [MIN_DELAY, max_interval] (plus the quiet period for QUIET_POLICIES).
 Pure module (used inside workflows): same inputs, same delay, on every replay.
 """
 
@@ -50,7 +52,10 @@ def backoff(ctx: PollContext) -> float:
 
 
 POLICIES: dict[str, Policy] = {"fixed": fixed, "backoff": backoff}
-DEFAULT_POLICY = "fixed"
+# What a run uses when neither its input nor the worker's settings name a policy: the seed's schedule. Runs
+# started before poll_policy was a setting took this path, so it must stay "fixed" for their replays; the
+# setting's own default (terraform/variables.tf) is "adaptive".
+HISTORY_DEFAULT_POLICY = "fixed"
 
 
 class UnknownPollPolicyError(ValueError):
@@ -58,16 +63,23 @@ class UnknownPollPolicyError(ValueError):
 
 
 def validate_policy(name: str | None) -> str:
-    name = name or DEFAULT_POLICY
+    name = name or HISTORY_DEFAULT_POLICY
     if name not in POLICIES:
         raise UnknownPollPolicyError(f"unknown PollPolicy {name!r}: use one of {', '.join(sorted(POLICIES))}")
     return name
 
 
 def next_delay(ctx: PollContext, policy: str | None = None) -> float:
-    """Seconds to wait before the next poll, within [MIN_DELAY_SECONDS, max_interval_seconds]."""
+    """Seconds to wait before the next poll, within [MIN_DELAY_SECONDS, max_interval_seconds].
+
+    Policies in QUIET_POLICIES may also wait out the phase's typical minimum first (TYPICAL_MINIMUM: no
+    training has ended in its first 30 minutes): then the ceiling is that remaining quiet time plus the interval.
+    """
+    name = validate_policy(policy)
     ceiling = max(MIN_DELAY_SECONDS, float(ctx.max_interval_seconds))
-    raw = POLICIES[validate_policy(policy)](ctx)
+    if name in QUIET_POLICIES:
+        ceiling += max(0.0, TYPICAL_MINIMUM.get(ctx.phase, 0.0) - ctx.elapsed_seconds)
+    raw = POLICIES[name](ctx)
     return min(ceiling, max(MIN_DELAY_SECONDS, float(raw)))
 
 
@@ -82,9 +94,11 @@ ADAPTIVE_WINDOWS: dict[str, tuple[float, float]] = {
     STARTING: (5 * 60.0, 20 * 60.0),
     STOPPING: (5 * 60.0, 20 * 60.0),
 }
-# (interval at the start of the window, interval at its end), seconds
+TYPICAL_MINIMUM: dict[str, float] = {phase: window[0] for phase, window in ADAPTIVE_WINDOWS.items()}
+QUIET_POLICIES: set[str] = {"adaptive"}  # may wait out TYPICAL_MINIMUM in one sleep (see next_delay)
+# (interval at the start of the window, interval at its end), seconds; never above max_interval_seconds
 ADAPTIVE_INTERVALS: dict[str, tuple[float, float]] = {
-    TRAINING: (360.0, 90.0),
+    TRAINING: (300.0, 180.0),
     STARTING: (270.0, 90.0),
     STOPPING: (270.0, 90.0),
 }
@@ -102,17 +116,17 @@ def _window_interval(phase: str, elapsed: float) -> float:
 
 
 def adaptive(ctx: PollContext) -> float:
-    """Poll rarely before the phase's typical minimum, then more and more densely, sooner once a sibling finished.
+    """Wait out the phase's typical minimum in one sleep, then poll more and more densely (sooner once a sibling
+    region finished), never more than the max interval apart.
 
-    Before the typical minimum the wait runs to the minimum plus the window's first interval (capped by the
-    max interval, so with the default 5-minute interval early polls come every 5 minutes and it only adds
-    polls; with a larger max interval such as 30 minutes it makes fewer calls than `fixed` at 5 minutes and
-    still notices sooner). Phases without a typical window (replication, deletions) use `backoff`.
+    With the default 5-minute interval this makes fewer calls than the seed's fixed 5 minutes (no polls in the
+    first 30 minutes of a training, which never ends that soon) and notices the change sooner (bench/). Phases
+    without a typical window (replication, deletions) use `backoff`.
     """
     if ctx.phase not in ADAPTIVE_WINDOWS:
         return backoff(ctx)
     low = ADAPTIVE_WINDOWS[ctx.phase][0]
-    delay = _window_interval(ctx.phase, ctx.elapsed_seconds)
+    delay = min(_window_interval(ctx.phase, ctx.elapsed_seconds), ctx.max_interval_seconds)
     if ctx.elapsed_seconds < low:
         delay += low - ctx.elapsed_seconds
     if ctx.siblings_finished:

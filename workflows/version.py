@@ -71,6 +71,8 @@ DELETED = "DELETED"  # synthetic: DescribeProjectVersions no longer lists it (as
 TRANSITIONAL = {STARTING, STOPPING}
 STARTABLE = {TRAINING_COMPLETED, STOPPED, FAILED, "COPYING_COMPLETED"}
 NEVER_TRAINED = {TRAINING_IN_PROGRESS, TRAINING_FAILED, "COPYING_IN_PROGRESS", "COPYING_FAILED"}
+# status found by stop() or delete() -> the phase that stops the version first
+STOP_FIRST = {RUNNING: "stop", STARTING: "settle", STOPPING: polling.STOPPING}
 
 # phase -> (status -> "wait" | "done" | "fail"), for the phases that poll DescribeProjectVersions
 WAITING = "wait"
@@ -279,25 +281,28 @@ class ModelVersionWorkflow:
                 status = found.status
                 if status == DELETED:
                     raise VersionFailed("NOT_FOUND", f"version {self.inp.version} not found")
-                if status == RUNNING:
-                    self.enter("stop")
-                elif status == STARTING:
-                    self.enter("settle")
-                elif status == STOPPING:
-                    self.enter(polling.STOPPING)
-                else:
+                if status not in STOP_FIRST:
                     return status, "not running"
-            elif phase == "settle":
-                await self.wait("settle")
-                self.enter("check")
-            elif phase == "stop":
-                await self.call(api.STOP_VERSION, VersionArnInput(self.inp.region, self.st.arn))
-                self.enter(polling.STOPPING)
+                self.enter(STOP_FIRST[status])
+            elif await self.stop_first(phase):
+                continue
             elif phase == polling.STOPPING:
                 await self.wait(polling.STOPPING)
                 return STOPPED, "stopped"
             else:
                 raise ApplicationError(f"unknown stop phase {phase}", non_retryable=True)
+
+    async def stop_first(self, phase: str) -> bool:
+        """The phases stop() and delete() share before a version is stopped; False if `phase` is not one."""
+        if phase == "settle":  # a start in progress: let it finish, then look again
+            await self.wait("settle")
+            self.enter("check")
+        elif phase == "stop":
+            await self.call(api.STOP_VERSION, VersionArnInput(self.inp.region, self.st.arn))
+            self.enter(polling.STOPPING)
+        else:
+            return False
+        return True
 
     async def delete(self) -> tuple[str, str]:
         """Stops a running version first: a delete never leaves a billed endpoint behind."""
@@ -312,22 +317,14 @@ class ModelVersionWorkflow:
                     raise VersionFailed(
                         status, "training in progress: Rekognition refuses to delete it; retry when training ends"
                     )
-                if status == RUNNING:
-                    self.enter("stop")
-                elif status == STARTING:
-                    self.enter("settle")
-                elif status == STOPPING:
-                    self.enter(polling.STOPPING)
+                if status in STOP_FIRST:
+                    self.enter(STOP_FIRST[status])
                 elif status == DELETING:
                     self.enter(polling.DELETING)
                 else:
                     self.enter("delete")
-            elif phase == "settle":
-                await self.wait("settle")
-                self.enter("check")
-            elif phase == "stop":
-                await self.call(api.STOP_VERSION, VersionArnInput(self.inp.region, self.st.arn))
-                self.enter(polling.STOPPING)
+            elif await self.stop_first(phase):
+                continue
             elif phase == polling.STOPPING:
                 await self.wait(polling.STOPPING)
                 self.enter("delete")

@@ -24,6 +24,7 @@ def test_defaults_come_from_variables_tf(tmp_path):
     settings = load_settings(_terraform_dir(tmp_path))
     assert settings.regions == CUSTOM_LABELS_REGIONS
     assert settings.poll_interval_seconds == 300
+    assert settings.poll_policy == "adaptive"
     assert settings.project_name == "AWSDeepRacer"
     assert settings.max_inference_units is None
 
@@ -48,6 +49,7 @@ def test_quotes_kept_by_python_hcl2_are_stripped(tmp_path):
 def test_local_tfvars_polls_in_seconds():
     settings = load_settings(tfvars=TERRAFORM_DIR / "local.tfvars")
     assert settings.poll_interval_seconds < 10
+    assert settings.poll_policy == "fixed"  # adaptive's quiet periods are AWS's minutes, the emulator's are seconds
     assert set(settings.regions) == set(CUSTOM_LABELS_REGIONS)
 
 
@@ -58,6 +60,7 @@ def test_local_tfvars_polls_in_seconds():
         ('regions = []\n', UnknownRegionError, "no regions"),
         ('project_name = "bad name!"\n', InvalidNameError, "invalid project name"),
         ('poll_interval_seconds = 0\n', ConfigFileError, "poll_interval_seconds"),
+        ('poll_policy = "sometimes"\n', ConfigFileError, "poll_policy 'sometimes' is not one of adaptive, fixed"),
         ('regions = [\n', ConfigFileError, "cannot parse"),
     ],
 )
@@ -93,3 +96,42 @@ def test_naming_rule_gives_valid_bucket_names_for_every_region(tmp_path):
     for bucket in names:
         assert 3 <= len(bucket) <= 63 and bucket == bucket.lower()
     assert resources.sns_topic_arn == "arn:aws:sns:us-east-1:123456789012:global-custom-labels-notifications"
+
+
+def test_the_poll_policies_settings_accept_are_the_workflows_and_terraforms():
+    from configuration.settings import POLL_POLICIES
+    from workflows.polling import POLICIES
+
+    assert set(POLL_POLICIES) == set(POLICIES)
+    variables = (TERRAFORM_DIR / "variables.tf").read_text()
+    assert f"contains({list(POLL_POLICIES)!r}, var.poll_policy)".replace("'", '"') in variables
+
+
+def test_tf_var_environment_sits_between_defaults_and_tfvars_like_terraform(tmp_path, monkeypatch):
+    monkeypatch.setenv("TF_VAR_poll_policy", "fixed")
+    monkeypatch.setenv("TF_VAR_poll_interval_seconds", "60")
+    monkeypatch.setenv("TF_VAR_regions", '["eu-west-1", "us-east-1"]')
+    settings = load_settings(_terraform_dir(tmp_path))
+    assert (settings.poll_policy, settings.poll_interval_seconds) == ("fixed", 60)
+    assert settings.regions == ("eu-west-1", "us-east-1")
+    overridden = load_settings(_terraform_dir(tmp_path, 'poll_policy = "backoff"\n'))
+    assert (overridden.poll_policy, overridden.poll_interval_seconds) == ("backoff", 60)
+
+
+def test_a_bad_tf_var_value_is_one_readable_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("TF_VAR_poll_interval_seconds", "[")
+    with pytest.raises(ConfigFileError, match=r"^TF_VAR_poll_interval_seconds='\[' is not a valid value$"):
+        load_settings(_terraform_dir(tmp_path))
+
+
+def test_the_local_stack_polls_every_interval_whatever_tfvars_it_is_given(tmp_path, monkeypatch):
+    from local_stack.config import StackConfig
+
+    three = tmp_path / "three.tfvars"
+    three.write_text('regions = ["us-east-1", "eu-west-1"]\npoll_interval_seconds = 2\n')
+    for key, value in StackConfig(state_dir=tmp_path, tfvars=three).environment("us-east-1").items():
+        monkeypatch.setenv(key, value)  # what the stack's worker gets
+    terraform_dir = tmp_path / "terraform"
+    terraform_dir.mkdir()
+    settings = load_settings(_terraform_dir(terraform_dir))
+    assert (settings.regions, settings.poll_policy) == (("us-east-1", "eu-west-1"), "fixed")

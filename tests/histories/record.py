@@ -1,12 +1,14 @@
 """Record the workflow histories that tests/workflows/test_replay.py replays.
 
-    .venv/bin/python tests/histories/record.py          # rewrites tests/histories/*.json
+    .venv/bin/python tests/histories/record.py SET      # writes tests/histories/SET/*.json
 
 Runs real scenarios (real activities against an in-process local AWS endpoint, time-skipping Temporal test
 server) and saves the history of every workflow execution they create: parents, region children, version
-children (including continued-as-new runs) and the cost guard. Re-record only on purpose: a code change
-that makes these histories fail to replay would break workflows already running in production; such a
-change needs workflow.patched() (or a new workflow type) instead.
+children (including continued-as-new runs) and the cost guard. Sets accumulate, one folder each, and are never
+re-recorded: every set stands for workflows that may still be running in production when the code changes. A
+change that fails an old set needs workflow.patched() (or a new workflow type); record a new set when the
+workflows gain a new path (v1-fixed-default: before poll_policy was a setting; v2-adaptive-default:
+the settings' poll_policy "adaptive", with its quiet periods and sibling nudges).
 """
 
 from __future__ import annotations
@@ -126,7 +128,7 @@ def file_name(workflow_type: str, workflow_id: str, index: int) -> str:
     return f"{index:02d}-{workflow_type}-{safe}.json"
 
 
-async def main() -> None:
+async def main(out: Path) -> None:
     from aws_world import World
 
     from localaws.control import EmulatorControl
@@ -149,20 +151,23 @@ async def main() -> None:
             with ThreadPoolExecutor(max_workers=8) as executor:
                 async with build_worker(env.client, world.settings, world.resources, executor, task_queue="record"):
                     parent_ids = await scenarios(env, "record", world, control)
-            for old in HERE.glob("*.json"):
+            out.mkdir(parents=True, exist_ok=True)
+            for old in out.glob("*.json"):
                 old.unlink()
             index_of = {}
             for index, (workflow_id, run_id) in enumerate(await executions(env.client, parent_ids)):
                 history = await env.client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
                 started = history.events[0].workflow_execution_started_event_attributes
-                path = HERE / file_name(started.workflow_type.name, workflow_id, index)
+                path = out / file_name(started.workflow_type.name, workflow_id, index)
                 path.write_text(json.dumps(json.loads(history.to_json()), indent=1) + "\n")
                 index_of[path.name] = workflow_id
                 print(f"{path.name}: {len(history.events)} events")
-            (HERE / INDEX).write_text(json.dumps(index_of, indent=1, sort_keys=True) + "\n")
+            (out / INDEX).write_text(json.dumps(index_of, indent=1, sort_keys=True) + "\n")
     finally:
         server.stop()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if len(sys.argv) != 2 or "/" in sys.argv[1]:
+        sys.exit("usage: record.py SET   (a new folder name under tests/histories/)")
+    asyncio.run(main(HERE / sys.argv[1]))

@@ -1,27 +1,14 @@
 """Small but valid PNG and JPEG images built with zlib/struct (no Pillow), at least 64x64 like Rekognition needs."""
 
 import struct
-import zlib
 
-
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return (
-        struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    )
+from local_stack.sample_dataset import encode_png
 
 
 def make_png(width: int = 64, height: int = 64, seed: int = 0) -> bytes:
     """An 8-bit grayscale PNG; `seed` changes the pixels (and so the emulator's deterministic labels)."""
-    rows = b"".join(
-        b"\x00" + bytes((x * 3 + y * 5 + seed) % 256 for x in range(width)) for y in range(height)
-    )
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", header)
-        + _png_chunk(b"IDAT", zlib.compress(rows))
-        + _png_chunk(b"IEND", b"")
-    )
+    rows = [bytes((x * 3 + y * 5 + seed) % 256 for x in range(width)) for y in range(height)]
+    return encode_png(rows, width, grey=True, level=6)
 
 
 def _segment(marker: int, payload: bytes) -> bytes:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import json
 import struct
-import zlib
 from typing import Any
 
 import boto3
@@ -85,14 +84,9 @@ def assert_valid_output(operation: str, response: dict[str, Any]) -> None:
 # --- images --------------------------------------------------------------------------------------------
 def png(width: int = 64, height: int = 64, seed: int = 0) -> bytes:
     """A valid RGB PNG; `seed` changes the pixels (and so the detected labels)."""
+    from local_stack.sample_dataset import encode_png
 
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    row = bytes([seed % 256, (seed * 7) % 256, (seed * 13) % 256]) * width
-    raw = b"".join(b"\x00" + row for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    return encode_png([bytes([seed % 256, (seed * 7) % 256, (seed * 13) % 256]) * width] * height, width, level=6)
 
 
 def jpeg_header(width: int = 64, height: int = 64) -> bytes:

@@ -6,9 +6,6 @@ names Terraform would give (configuration.names). SNS messages are captured thro
 
 from __future__ import annotations
 
-import json
-import struct
-import zlib
 from dataclasses import dataclass, field
 
 import boto3
@@ -16,6 +13,8 @@ import boto3
 from configuration import names
 from configuration.resources import Resources
 from configuration.settings import Settings
+from local_stack.sample_dataset import encode_png
+from local_stack.sample_dataset import manifest_line as ground_truth_line
 
 ACCOUNT = "123456789012"
 PREFIX = "gcl-test"
@@ -26,29 +25,18 @@ LABELS = ("car", "cone")
 
 def png(width: int = 64, height: int = 64, shade: int = 128) -> bytes:
     """A valid grey PNG (the emulator checks image formats)."""
-    raw = b"".join(b"\x00" + bytes([shade, shade, shade]) * width for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    return encode_png([bytes([shade, shade, shade]) * width] * height, width, level=6)
 
 
 def manifest_line(bucket: str, key: str, label: str) -> str:
-    return json.dumps({
-        "source-ref": f"s3://{bucket}/{key}",
-        "vehicle": LABELS.index(label),
-        "vehicle-metadata": {"confidence": 1, "class-name": label, "human-annotated": "yes",
-                             "creation-date": "2026-01-01T00:00:00", "type": "groundtruth/image-classification",
-                             "job-name": "labeling-job/vehicle"},
-    })
+    return ground_truth_line(f"s3://{bucket}/{key}", label)
 
 
 @dataclass
 class World:
     regions: tuple[str, ...]
     poll_interval_seconds: int = 300
+    poll_policy: str = "adaptive"  # the production default (terraform/variables.tf)
     max_training_hours: float = 24
     settings: Settings = field(init=False)
     resources: Resources = field(init=False)
@@ -58,7 +46,7 @@ class World:
         self.settings = Settings(
             regions=self.regions, management_region=MANAGEMENT_REGION, name_prefix=PREFIX, project_name="AWSDeepRacer",
             default_version_name="first", max_training_hours=self.max_training_hours, min_inference_units=1,
-            max_inference_units=None, poll_interval_seconds=self.poll_interval_seconds, inference_ttl_hours=0,
+            max_inference_units=None, poll_interval_seconds=self.poll_interval_seconds, poll_policy=self.poll_policy, inference_ttl_hours=0,
             task_queue="unused",
         )
         self.resources = Resources(

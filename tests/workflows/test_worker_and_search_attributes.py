@@ -43,7 +43,8 @@ async def test_register_then_runs_are_searchable_and_summarised(dev_server, worl
     assert await sa.missing(client) == [] and await sa.register(client) == []
 
     stop = asyncio.Event()
-    settings = world.settings.__class__(**{**world.settings.__dict__, "task_queue": "sa-test", "poll_interval_seconds": 1})
+    settings = world.settings.__class__(**{**world.settings.__dict__, "task_queue": "sa-test", "poll_interval_seconds": 1,
+                                                 "poll_policy": "fixed"})  # real time: no 30-minute quiet period
     serving = asyncio.create_task(worker.run_worker(client, settings, world.resources, stop_event=stop))
     try:
         summary = await client.execute_workflow("BuildModelWorkflow", build_input(), id=f"build/{PROJECT}/first",
