@@ -65,8 +65,8 @@ class RewrittenBlock:
     rewritten: int  # lines whose bucket changed
 
 
-def _uniform_bucket(block: bytes) -> bytes | None:
-    """The bucket every line of the block starts with, if the block is all canonical Ground Truth lines.
+def _uniform_bucket(block: bytes) -> tuple[bytes, int] | None:
+    """(the bucket every line starts with, the line count) if the block is all canonical Ground Truth lines.
 
     Canonical: no blank lines or carriage returns, every line starts with GROUND_TRUTH_PREFIX + the same bucket
     + "/" + a non-empty key, holds no other "source-ref" and ends with "}". Counting substrings in C is what makes
@@ -82,7 +82,7 @@ def _uniform_bucket(block: bytes) -> bytes | None:
     if (b"\r" in block or not block.endswith(b"}\n") or block.count(b"}\n" + start) != lines - 1
             or block.count(_SOURCE_REF_KEY) != lines or start + b'"' in block):
         return None
-    return head
+    return head, lines
 
 
 def rewrite_block(block: bytes, bucket: str) -> RewrittenBlock:
@@ -92,9 +92,9 @@ def rewrite_block(block: bytes, bucket: str) -> RewrittenBlock:
     is rewritten with one bytes.replace (no JSON parse; the bytes after the bucket are passed through: the build's
     check_replication has parsed every line first); any other block goes line by line.
     """
-    old = _uniform_bucket(block)
-    if old is not None:
-        lines = block.count(b"\n")
+    uniform = _uniform_bucket(block)
+    if uniform is not None:
+        old, lines = uniform
         if old == bucket.encode():
             return RewrittenBlock(block, lines, 0)
         start = GROUND_TRUTH_PREFIX + old + b"/"

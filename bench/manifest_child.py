@@ -59,10 +59,12 @@ def main(source: str, target: str, bucket: str) -> None:
     # warm-up on a one-line manifest: the worker is long-lived, so first-call imports are not the rewrite's cost
     with Path(source).open("rb") as handle:
         first_line = handle.readline()
-    warm = Path(target).with_suffix(".warm")
+    warm, warm_out = Path(target).with_suffix(".warm"), Path(target).with_suffix(".warm-out")
     warm.write_bytes(first_line)
-    ActivityEnvironment().run(DatasetActivities(lambda service, region: FileS3(warm, warm)).write_regional_manifest, inp)
+    warm_s3 = FileS3(warm, warm_out)
+    ActivityEnvironment().run(DatasetActivities(lambda service, region: warm_s3).write_regional_manifest, inp)
     warm.unlink()
+    warm_out.unlink()
     s3 = FileS3(Path(source), Path(target))
     activities = DatasetActivities(lambda service, region: s3)
     started = time.perf_counter()

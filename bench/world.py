@@ -9,6 +9,9 @@ import contextlib
 import os
 import random
 
+from local_stack.sample_dataset import encode_png
+from local_stack.sample_dataset import manifest_line as ground_truth_line
+
 ACCOUNT = "123456789012"
 PREFIX = "gcl-bench"
 MANAGEMENT_REGION = "us-east-1"
@@ -65,8 +68,6 @@ def local_aws():
 def png(width: int, height: int, seed: int = 0, noise: bool = False) -> bytes:
     """A valid RGB PNG; with noise=True it barely compresses (a photo-sized upload)."""
     rng = random.Random(seed)  # nosec B311 - pixels, not security
-    from local_stack.sample_dataset import encode_png
-
     if noise:
         rows = [rng.randbytes(width * 3) for _ in range(height)]
     else:
@@ -76,8 +77,6 @@ def png(width: int, height: int, seed: int = 0, noise: bool = False) -> bytes:
 
 
 def manifest_line(bucket: str, key: str, label: str) -> str:
-    from local_stack.sample_dataset import manifest_line as ground_truth_line
-
     return ground_truth_line(f"s3://{bucket}/{key}", label)
 
 

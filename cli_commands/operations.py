@@ -82,6 +82,7 @@ def start(
 ) -> None:
     """Start versions in every region (billing runs per inference unit and hour until they are stopped)."""
     from cli_commands.durations import parse_hours
+
     settings, project_name, names, selected = _prepare(project, versions, region)
     units = min_inference_units or settings.min_inference_units
     maximum = max_inference_units or settings.max_inference_units

@@ -241,10 +241,7 @@ class ModelVersionWorkflow:
         while True:
             phase = self.st.phase
             if phase == "check":
-                found = await self.describe(report=True)
-                status = found.status
-                if status == DELETED:
-                    raise VersionFailed("NOT_FOUND", f"version {self.inp.version} not found")
+                status = await self.existing_status()
                 if status == RUNNING:
                     return RUNNING, "already running"
                 if status == STARTING:
@@ -258,8 +255,7 @@ class ModelVersionWorkflow:
                 else:
                     raise VersionFailed(status, f"cannot start a version in state {status}")
             elif phase == "settle":
-                await self.wait("settle")
-                self.enter("check")
+                await self.settle()
             elif phase == "start":
                 p = self.inp.params
                 await self.call(
@@ -277,10 +273,7 @@ class ModelVersionWorkflow:
         while True:
             phase = self.st.phase
             if phase == "check":
-                found = await self.describe(report=True)
-                status = found.status
-                if status == DELETED:
-                    raise VersionFailed("NOT_FOUND", f"version {self.inp.version} not found")
+                status = await self.existing_status()
                 if status not in STOP_FIRST:
                     return status, "not running"
                 self.enter(STOP_FIRST[status])
@@ -292,11 +285,22 @@ class ModelVersionWorkflow:
             else:
                 raise ApplicationError(f"unknown stop phase {phase}", non_retryable=True)
 
+    async def existing_status(self) -> str:
+        """The version's status for start() and stop(), which have nothing to act on once it is gone."""
+        found = await self.describe(report=True)
+        if found.status == DELETED:
+            raise VersionFailed("NOT_FOUND", f"version {self.inp.version} not found")
+        return found.status
+
+    async def settle(self) -> None:
+        """A start or stop in progress: let it finish, then look again."""
+        await self.wait("settle")
+        self.enter("check")
+
     async def stop_first(self, phase: str) -> bool:
         """The phases stop() and delete() share before a version is stopped; False if `phase` is not one."""
-        if phase == "settle":  # a start in progress: let it finish, then look again
-            await self.wait("settle")
-            self.enter("check")
+        if phase == "settle":
+            await self.settle()
         elif phase == "stop":
             await self.call(api.STOP_VERSION, VersionArnInput(self.inp.region, self.st.arn))
             self.enter(polling.STOPPING)

@@ -66,7 +66,7 @@ CANONICAL = b"\n".join([gt_line(i) for i in range(50)] + [gt_line(50, key="caf\u
 
 
 def test_a_canonical_block_is_rewritten_in_one_pass_exactly_as_line_by_line():
-    assert _uniform_bucket(CANONICAL) == b"mgmt-bucket"
+    assert _uniform_bucket(CANONICAL) == (b"mgmt-bucket", 51)
     done = rewrite_block(CANONICAL, "train-eu")
     assert done.data == per_line(CANONICAL, "train-eu")
     assert (done.lines, done.rewritten) == (51, 51)

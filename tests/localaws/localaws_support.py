@@ -11,6 +11,8 @@ import boto3
 import botocore.session
 from botocore.config import Config
 
+from local_stack.sample_dataset import encode_png
+
 ACCOUNT = "123456789012"
 NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 _MODEL = botocore.session.get_session().get_service_model("rekognition")
@@ -84,8 +86,6 @@ def assert_valid_output(operation: str, response: dict[str, Any]) -> None:
 # --- images --------------------------------------------------------------------------------------------
 def png(width: int = 64, height: int = 64, seed: int = 0) -> bytes:
     """A valid RGB PNG; `seed` changes the pixels (and so the detected labels)."""
-    from local_stack.sample_dataset import encode_png
-
     return encode_png([bytes([seed % 256, (seed * 7) % 256, (seed * 13) % 256]) * width] * height, width, level=6)
 
 
