@@ -4,6 +4,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# Binaries from pip packages (temporal, temporal-test-server, ruff, bandit) live in .venv/bin: every target sees them.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 CHECKOV_VENV ?= .venv-checkov
 
 .PHONY: install tools demo test test-reliability lint bench clean local-down
@@ -31,7 +33,7 @@ demo: install
 
 test: install tools
 	$(BIN)/ruff check .
-	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(BIN)/python -m pytest -q -ra
+	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(BIN)/python -m pytest -q -ra $(PYTEST_ARGS)
 
 test-reliability: install
 	$(BIN)/python -m pytest -q -ra -m reliability

@@ -11,7 +11,6 @@ see the same number of polls whatever the machine's speed.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +19,7 @@ from bench import orchestration as orch
 from bench import world
 from bench.proc import Child, python
 from bench.results import Row, SectionResult
+from configuration.tools import require_tool
 
 PROJECTS = {"tiny": 1, "quick": 2, "full": 3}
 DEV_POLL_SECONDS = 1
@@ -32,9 +32,7 @@ async def time_skipping(regions: tuple[str, ...]) -> tuple[float, float, list]:
     from bench.bare_workflows import BARE_WORKFLOWS, trivial
     from worker import build_worker
 
-    path = shutil.which("temporal-test-server")
-    if path is None:
-        raise RuntimeError("temporal-test-server is not installed")
+    path = require_tool("temporal-test-server")
     settings, resources = orch.settings_and_resources(regions, 300)
     async with await WorkflowEnvironment.start_time_skipping(test_server_existing_path=path) as env:
         with ThreadPoolExecutor(max_workers=32) as executor:
@@ -60,9 +58,7 @@ async def time_skipping(regions: tuple[str, ...]) -> tuple[float, float, list]:
 async def dev_server(regions: tuple[str, ...], projects: int, shapes) -> dict:
     from temporalio.testing import WorkflowEnvironment
 
-    path = shutil.which("temporal")
-    if path is None:
-        raise RuntimeError("the temporal CLI (dev server) is not installed")
+    path = require_tool("temporal")
     out = {}
     async with await WorkflowEnvironment.start_local(dev_server_existing_path=path, ip="127.0.0.1",
                                                      dev_server_log_level="error") as env:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cli_commands.errors import UserError
+from cli_commands.invocation import cli_command
 
 MANIFEST_SUFFIX = ".manifest"
 MULTIPART_CHUNK = 8 * 1024 * 1024  # boto3's default part size, for multipart ETags
@@ -184,5 +185,5 @@ def default_manifest_key(bucket: str, region: str) -> str:
     if len(keys) == 1:
         return keys[0]
     if not keys:
-        raise UserError(f"no manifest in s3://{bucket}: upload a dataset first (python cli.py sync DIR) or pass --manifest")
+        raise UserError(f"no manifest in s3://{bucket}: upload a dataset first ({cli_command('sync DIR')}) or pass --manifest")
     raise UserError(f"{len(keys)} manifests in s3://{bucket} ({', '.join(keys[:4])}...): choose one with --manifest")

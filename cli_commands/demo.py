@@ -7,6 +7,7 @@ import typer
 
 from cli_commands import output
 from cli_commands.errors import UserError, one_line_errors
+from cli_commands.invocation import cli_command
 
 
 async def _operations(steps, settings, predict_step) -> None:
@@ -82,4 +83,5 @@ def demo(
     output.console.print(
         f"Every workflow is in the Web UI: {config.ui_url}/namespaces/default/workflows "
         f"(filter with ProjectName = \"{project}\"). Logs: {config.logs_dir}\n"
-        f"The stack keeps running: python cli.py local status | python cli.py local down")
+        f"The stack keeps running. See it: {cli_command('local status')}\n"
+        f"Stop it: make local-down  (or {cli_command('local down')})")

@@ -7,6 +7,8 @@ from typing import Any
 
 import typer
 
+from cli_commands.invocation import cli_command
+
 
 class UserError(Exception):
     """A problem the user can fix; the message is the whole story."""
@@ -23,7 +25,7 @@ def _describe(exc: BaseException) -> str | None:
     if module.startswith("botocore"):
         if name in ("NoCredentialsError", "PartialCredentialsError", "NoRegionError"):
             return (f"{exc}: configure AWS credentials (AWS_PROFILE, aws configure or aws sso login), "
-                    "or use the local stack: python cli.py local up")
+                    f"or use the local stack: {cli_command('local up')}")
         if name == "ProfileNotFound":
             return f"{exc} (check AWS_PROFILE)"
         if name in ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError"):

@@ -7,6 +7,7 @@ import typer
 
 from cli_commands import environment
 from cli_commands.errors import UserError, one_line_errors
+from cli_commands.invocation import cli_command
 
 ProjectOption = Annotated[str | None, typer.Option("--project", "-p", help="Project name (default: project_name setting).")]
 RegionOption = Annotated[list[str] | None, typer.Option("--region", "-r", help="Only this region (repeatable; default: all configured).")]
@@ -27,7 +28,7 @@ def _require_existing(project: str, versions: list[str], regions: list[str]) -> 
     missing = missing_versions(project, versions, regions)
     if missing:
         raise UserError(f"version(s) {', '.join(missing)} of project {project} not found in any of "
-                        f"{len(regions)} region(s): build them first (python cli.py build --version {missing[0]})")
+                        f"{len(regions)} region(s): build them first ({cli_command(f'build --version {missing[0]}')})")
 
 
 def _launch(operation: str, project: str, versions: list[str], payload: dict, settings, selected: list[str],
@@ -41,7 +42,7 @@ def _launch(operation: str, project: str, versions: list[str], payload: dict, se
     try:
         code = asyncio.run(run_operation(request, settings.task_queue, wait=wait, as_json=as_json))
     except KeyboardInterrupt:
-        typer.echo(f"stopped watching; {request.workflow_id} keeps running (python cli.py status, or the Web UI)",
+        typer.echo(f"stopped watching; {request.workflow_id} keeps running ({cli_command('status')}, or the Web UI)",
                    err=True)
         raise typer.Exit(130) from None
     if code:

@@ -8,6 +8,7 @@ import typer
 
 from cli_commands import environment, output
 from cli_commands.errors import UserError, one_line_errors
+from cli_commands.invocation import cli_command
 
 
 def sync_dataset(source: Path, prefix: str | None, rewrite_refs: bool, wait_seconds: float,
@@ -72,7 +73,7 @@ def sync(
             output.console.print(f"[yellow]{len(summary['refs_unmapped'])} source-ref(s) name no file of {source}, "
                                  f"left as they are, e.g. {summary['refs_unmapped'][0]}[/yellow]")
         for key in summary["manifests"]:
-            output.console.print(f"next: python cli.py build --version first --manifest {key}")
+            output.console.print(f"next: {cli_command(f'build --version first --manifest {key}')}")
     if summary["replication_failed"]:
         raise UserError(f"replication FAILED for {len(summary['replication_failed'])} object(s), "
                         f"e.g. {summary['replication_failed'][0]} (S3 does not retry: upload it again)")

@@ -4,6 +4,7 @@ import os
 from typing import Any
 
 from cli_commands.errors import UserError
+from cli_commands.invocation import cli_command
 
 DEFAULT_TARGET = "localhost:7233"
 
@@ -34,7 +35,7 @@ async def connect(timeout_seconds: float = 10.0):
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UserError(
             f"cannot reach the Temporal server at {config['target_host']} ({detail}): "
-            "is it running? (python cli.py local up, or set TEMPORAL_ADDRESS)"
+            f"is it running? ({cli_command('local up')}, or set TEMPORAL_ADDRESS)"
         ) from None
 
 
@@ -58,7 +59,7 @@ async def require_worker(client, task_queue: str) -> None:
     if await workflow_pollers(client, task_queue) == 0:
         raise UserError(
             f"no worker is polling task queue {task_queue!r} on {client.service_client.config.target_host}: "
-            "start one with `python cli.py worker` (the local stack starts one: python cli.py local up)"
+            f"start one with `{cli_command('worker')}` (the local stack starts one: {cli_command('local up')})"
         )
 
 

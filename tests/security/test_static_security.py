@@ -4,12 +4,10 @@ checkov over terraform/ runs in tests/terraform/test_terraform_static.py::test_c
 """
 
 import re
-import shutil
 import subprocess  # nosec B404 - runs bandit with a fixed argument list
-import sys
 from pathlib import Path
 
-import pytest
+from required_tools import required_tool
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PYTHON_SOURCES = ["configuration", "workflows", "activities", "localaws", "inference", "local_stack", "cli_commands",
@@ -17,15 +15,8 @@ PYTHON_SOURCES = ["configuration", "workflows", "activities", "localaws", "infer
 ACTION_KEYS = {"Action", "NotAction", "actions", "not_actions"}
 
 
-def _bandit() -> str | None:
-    found = Path(sys.executable).with_name("bandit")
-    return str(found) if found.exists() else shutil.which("bandit")
-
-
 def test_bandit_reports_no_issue():
-    bandit = _bandit()
-    if bandit is None:
-        pytest.skip("bandit is not installed (pip install -e '.[dev]')")
+    bandit = required_tool("bandit")
     sources = [name for name in PYTHON_SOURCES if (PROJECT_ROOT / name).exists()]
     done = subprocess.run([bandit, "-q", "-c", "pyproject.toml", "-f", "custom", "--msg-template",  # nosec B603
                            "{relpath}:{line}: {test_id} {msg}", "-r", *sources],

@@ -3,14 +3,20 @@
 from pathlib import Path
 
 import pytest
-from terraform_support import build_lambda_zip, copy_module_tree, init_offline, requires_terraform
+from required_tools import terraform_path
+from terraform_support import build_lambda_zip, copy_module_tree, init_offline
+
+
+@pytest.fixture
+def terraform_binary() -> str:
+    """The terraform binary (skip without the offline provider mirror; fail under CI when the binary is missing)."""
+    return terraform_path()
 
 
 @pytest.fixture(scope="session")
 def terraform_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """terraform/ copied to a temporary folder and initialised offline, so parallel runs never share .terraform."""
-    if requires_terraform.args[0]:
-        pytest.skip(requires_terraform.kwargs["reason"])
+    terraform_path()
     workdir = copy_module_tree(tmp_path_factory.mktemp("tf"))
     init_offline(workdir)
     return workdir

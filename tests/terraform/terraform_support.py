@@ -7,16 +7,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from required_tools import PLUGIN_DIR, terraform_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM_DIR = REPO_ROOT / "terraform"
-PLUGIN_DIR = Path("/opt/tf-plugins")
-TERRAFORM_BIN = Path(os.environ.get("TERRAFORM_BIN", "/usr/local/bin/terraform"))
 
-requires_terraform = pytest.mark.skipif(
-    not (TERRAFORM_BIN.is_file() and PLUGIN_DIR.is_dir()),
-    reason=f"needs {TERRAFORM_BIN} and the offline AWS provider mirror {PLUGIN_DIR}",
-)
+# Resolved when a test runs (tests/terraform/conftest.py): skipped without the provider mirror, and without the binary
+# outside CI; under CI=true a missing binary fails (tests/required_tools.py).
+requires_terraform = pytest.mark.usefixtures("terraform_binary")
 
 
 def terraform_env(**extra: str) -> dict[str, str]:
@@ -32,7 +30,7 @@ def run_terraform(
 ) -> subprocess.CompletedProcess:
     """Run terraform and return the finished process (never raises on a non-zero exit)."""
     return subprocess.run(  # nosec B603
-        [str(TERRAFORM_BIN), *args],
+        [terraform_path(), *args],
         check=False,
         cwd=cwd,
         env=terraform_env(**env),

