@@ -7,6 +7,18 @@ from typing import Any
 
 import typer
 
+_INTERRUPT_REPORTED = []
+
+
+def report_interrupt(message: str) -> None:
+    """Say what a Ctrl-C left behind (one line); cli.main then prints nothing more."""
+    print(message, file=sys.stderr)
+    _INTERRUPT_REPORTED.append(message)
+
+
+def interrupt_reported() -> bool:
+    return bool(_INTERRUPT_REPORTED)
+
 
 class UserError(Exception):
     """A problem the user can fix; the message is the whole story."""
@@ -20,6 +32,11 @@ def _describe(exc: BaseException) -> str | None:
     name = type(exc).__name__
     if module.startswith("configuration"):
         return str(exc)
+    if module.startswith("temporalio"):
+        detail = (str(exc).strip().splitlines() or [name])[0][:200]
+        status = getattr(getattr(exc, "status", None), "name", None)
+        return (f"Temporal server error ({status or name}): {detail}; a workflow that started keeps running "
+                "on the server (python cli.py status, or the Web UI)")
     if module.startswith("botocore"):
         if name in ("NoCredentialsError", "PartialCredentialsError", "NoRegionError"):
             return (f"{exc}: configure AWS credentials (AWS_PROFILE, aws configure or aws sso login), "

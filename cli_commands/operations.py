@@ -1,6 +1,7 @@
 """`build`, `start`, `stop`, `delete`: one parent workflow each, run in every configured region."""
 
 import asyncio
+import functools
 from typing import Annotated
 
 import typer
@@ -31,18 +32,20 @@ def _require_existing(project: str, versions: list[str], regions: list[str]) -> 
 
 
 def _launch(operation: str, project: str, versions: list[str], payload: dict, settings, selected: list[str],
-            only_regions: bool, wait: bool, as_json: bool) -> None:
+            only_regions: bool, wait: bool, as_json: bool, checks=()) -> None:
     """Start the operation's parent workflow (limited to `selected` when regions were given) and follow it."""
     from cli_commands.launch import OperationRequest, run_operation
 
     if only_regions:
         payload["Regions"] = selected
-    request = OperationRequest(operation, project, versions, selected, payload)
+    request = OperationRequest(operation, project, versions, selected, payload, list(checks))
     try:
         code = asyncio.run(run_operation(request, settings.task_queue, wait=wait, as_json=as_json))
     except KeyboardInterrupt:
-        typer.echo(f"stopped watching; {request.workflow_id} keeps running (python cli.py status, or the Web UI)",
-                   err=True)
+        from cli_commands.errors import report_interrupt
+
+        report_interrupt(f"interrupted: {request.workflow_id} keeps running if it started "
+                         "(python cli.py status, or the Web UI)")
         raise typer.Exit(130) from None
     if code:
         raise typer.Exit(code)
@@ -60,13 +63,16 @@ def build(
     """Train the model from the management bucket's dataset in every region (a project is created where missing)."""
     settings, project_name, _, selected = _prepare(project, None, region)
     version_name = environment.version_names([version or settings.default_version_name])[0]
+    from cli_commands.checks import manifest_exists
+
+    bucket = environment.resolve_resources(settings).management_bucket
     if not manifest:
         from cli_commands.datasets import default_manifest_key
 
-        manifest = default_manifest_key(environment.resolve_resources(settings).management_bucket,
-                                        settings.management_region)
+        manifest = default_manifest_key(bucket, settings.management_region)
     payload = {"ProjectName": project_name, "ManifestKey": manifest, "VersionName": version_name}
-    _launch("build", project_name, [version_name], payload, settings, selected, bool(region), wait, as_json)
+    check = functools.partial(manifest_exists, bucket, manifest, settings.management_region)
+    _launch("build", project_name, [version_name], payload, settings, selected, bool(region), wait, as_json, [check])
 
 
 @one_line_errors
