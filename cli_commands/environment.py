@@ -94,5 +94,9 @@ def selected_regions(values: list[str] | None, settings) -> list[str]:
         return list(settings.regions)
     unknown = [r for r in values if r not in settings.regions]
     if unknown:
-        raise UserError(f"unknown region(s) {', '.join(unknown)}: configured regions are {', '.join(settings.regions)}")
+        from cli_commands.suggest import did_you_mean
+
+        hint = did_you_mean(unknown[0], settings.regions, n=1)
+        raise UserError(f"unknown region(s) {', '.join(unknown)}{hint}: configured regions are "
+                        f"{', '.join(settings.regions)}")
     return list(dict.fromkeys(values))

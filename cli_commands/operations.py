@@ -13,6 +13,8 @@ ProjectOption = Annotated[str | None, typer.Option("--project", "-p", help="Proj
 RegionOption = Annotated[list[str] | None, typer.Option("--region", "-r", help="Only this region (repeatable; default: all configured).")]
 WaitOption = Annotated[bool, typer.Option("--wait/--no-wait", help="Follow progress live, or print the workflow id and return.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+# Every command that takes versions accepts --versions and --version (-v): the seed's users type both.
+VERSION_FLAGS = ("--versions", "--version", "-v")
 
 
 def _prepare(project: str | None, versions: list[str] | None, regions: list[str] | None):
@@ -23,12 +25,24 @@ def _prepare(project: str | None, versions: list[str] | None, regions: list[str]
 
 
 def _require_existing(project: str, versions: list[str], regions: list[str]) -> None:
-    from cli_commands.model_versions import missing_versions
+    """Refuse versions that exist in no region, naming close existing names (difflib)."""
+    from cli_commands.model_versions import missing_versions, project_names
+    from cli_commands.suggest import did_you_mean
 
-    missing = missing_versions(project, versions, regions)
-    if missing:
-        raise UserError(f"version(s) {', '.join(missing)} of project {project} not found in any of "
-                        f"{len(regions)} region(s): build them first (python cli.py build --version {missing[0]})")
+    missing, found, project_found = missing_versions(project, versions, regions)
+    if not missing:
+        return
+    where = f"any of {len(regions)} region(s)"
+    if not project_found:
+        hint = did_you_mean(project, project_names(regions[0]))
+        raise UserError(f"project {project} not found in {where}{hint}"
+                        + ("" if hint else f": build it first (python cli.py build --project {project})"))
+    hints = [did_you_mean(name, found) for name in missing]
+    if any(hints):
+        named = ", ".join(f"{name}{hint}" for name, hint in zip(missing, hints, strict=True))
+        raise UserError(f"version(s) of project {project} not found in {where}: {named}")
+    raise UserError(f"version(s) {', '.join(missing)} of project {project} not found in {where}: "
+                    f"build them first (python cli.py build --version {missing[0]})")
 
 
 def _launch(operation: str, project: str, versions: list[str], payload: dict, settings, selected: list[str],
@@ -53,7 +67,7 @@ def _launch(operation: str, project: str, versions: list[str], payload: dict, se
 
 @one_line_errors
 def build(
-    version: Annotated[str | None, typer.Option("--version", "-v", help="Version name to create (default: default_version_name).")] = None,
+    version: Annotated[list[str] | None, typer.Option(*VERSION_FLAGS, help="Version name to create (default: default_version_name).")] = None,
     manifest: Annotated[str | None, typer.Option("--manifest", "-m", help="Manifest key in the management bucket (default: the one `sync` uploaded).")] = None,
     project: ProjectOption = None,
     region: RegionOption = None,
@@ -62,7 +76,9 @@ def build(
 ) -> None:
     """Train the model from the management bucket's dataset in every region (a project is created where missing)."""
     settings, project_name, _, selected = _prepare(project, None, region)
-    version_name = environment.version_names([version or settings.default_version_name])[0]
+    if version and len(version) > 1:
+        raise UserError(f"build creates one version at a time, got {len(version)}: {' '.join(version)}")
+    version_name = environment.version_names(version or [settings.default_version_name])[0]
     from cli_commands.checks import manifest_exists
 
     bucket = environment.resolve_resources(settings).management_bucket
@@ -77,7 +93,7 @@ def build(
 
 @one_line_errors
 def start(
-    versions: Annotated[list[str], typer.Option("--versions", help="Version names to start (space separated).")],
+    versions: Annotated[list[str], typer.Option(*VERSION_FLAGS, help="Version names to start (space separated).")],
     min_inference_units: Annotated[int | None, typer.Option("--min-inference-units", min=1, help="Default: min_inference_units setting.")] = None,
     max_inference_units: Annotated[int | None, typer.Option("--max-inference-units", min=1, help="Enables autoscaling.")] = None,
     ttl: Annotated[str | None, typer.Option("--ttl", help="Cost guard: stop again after e.g. 4h, 90m (0 = never; default: inference_ttl_hours).")] = None,
@@ -106,7 +122,7 @@ def start(
 
 @one_line_errors
 def stop(
-    versions: Annotated[list[str], typer.Option("--versions", help="Version names to stop (space separated).")],
+    versions: Annotated[list[str], typer.Option(*VERSION_FLAGS, help="Version names to stop (space separated).")],
     project: ProjectOption = None,
     region: RegionOption = None,
     wait: WaitOption = True,
@@ -121,7 +137,7 @@ def stop(
 
 @one_line_errors
 def delete(
-    versions: Annotated[list[str] | None, typer.Option("--versions", help="Version names to delete; none = the whole project.")] = None,
+    versions: Annotated[list[str] | None, typer.Option(*VERSION_FLAGS, help="Version names to delete; none = the whole project.")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     project: ProjectOption = None,
     region: RegionOption = None,

@@ -67,7 +67,7 @@ def post_image(endpoint: str, image: Path, project: str, version: str, timeout: 
 @one_line_errors
 def predict(
     image: Annotated[Path, typer.Argument(help="PNG or JPEG (<= 4 MB, 64-4096 px).", show_default=False)],
-    version: Annotated[str | None, typer.Option("--version", "-v", help="Version (default: default_version_name).")] = None,
+    version: Annotated[str | None, typer.Option("--version", "--versions", "-v", help="Version (default: default_version_name).")] = None,
     project: Annotated[str | None, typer.Option("--project", "-p", help="Project (default: project_name).")] = None,
     endpoint: Annotated[str | None, typer.Option("--endpoint", help="Base URL (default: local stack or Global Accelerator).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
