@@ -52,6 +52,7 @@ def post_image(endpoint: str, image: Path, project: str, version: str, timeout: 
         with urllib.request.urlopen(request, timeout=timeout) as response:  # nosec B310 - scheme checked above
             answer = json.loads(response.read() or b"{}")
             served = response.headers.get("X-Served-Region")
+            source = response.headers.get("X-Prediction-Source")
     except urllib.error.HTTPError as exc:
         detail = exc.read()[:300].decode(errors="replace").strip()
         raise UserError(f"{endpoint} answered {exc.code} {exc.reason}: {detail}") from None
@@ -61,6 +62,8 @@ def post_image(endpoint: str, image: Path, project: str, version: str, timeout: 
         raise UserError(f"{endpoint} did not answer JSON") from None
     answer.setdefault("Region", served)
     answer["ServedRegion"] = served or answer.get("Region")
+    if source:  # the local stack: the labels come from the emulator, not from a trained model
+        answer["PredictionSource"] = source
     return answer
 
 
@@ -87,6 +90,8 @@ def predict(
 
     output.console.print(f"answered by [bold]{answer.get('ServedRegion')}[/bold] "
                          f"({answer.get('ProjectName', project_name)}/{answer.get('VersionName', version_name)})")
+    if answer.get("PredictionSource"):
+        output.console.print(f"[yellow]{answer['PredictionSource']}[/yellow]")
     table = Table()
     table.add_column("Label")
     table.add_column("Confidence", justify="right")
