@@ -94,13 +94,6 @@ def _lines_or_permanent(read, uri: str):
         raise permanent(f"manifest {uri} {exc}", "InvalidManifestException") from None
 
 
-def _blocks_or_permanent(read, uri: str):
-    try:
-        yield from whole_line_blocks(read, BLOCK_SIZE)
-    except ManifestLineError as exc:
-        raise permanent(f"manifest {uri} {exc}", "InvalidManifestException") from None
-
-
 class DatasetActivities:
     def __init__(self, clients: ClientFactory, part_size: int = PART_SIZE):
         self.clients = clients
@@ -181,8 +174,17 @@ class DatasetActivities:
             raise
         writer = MultipartWriter(s3, inp.target_bucket, inp.target_key, inp.region, self.part_size)
         lines = rewritten = 0
+        uri = f"s3://{inp.source_bucket}/{inp.manifest_key}"
+        blocks = whole_line_blocks(body.read, BLOCK_SIZE)
         try:
-            for block in _blocks_or_permanent(body.read, f"s3://{inp.source_bucket}/{inp.manifest_key}"):
+            while True:
+                try:
+                    block = next(blocks, None)
+                except ManifestLineError as exc:  # a BOM, or an overlong line right after those rewritten
+                    raise permanent(f"manifest {uri} {str(exc).replace('a line', f'line {lines + 1}', 1)}",
+                                    "InvalidManifestException") from None
+                if block is None:
+                    break
                 try:
                     done = rewrite_block(block, inp.target_bucket)
                 except ManifestLineError as exc:

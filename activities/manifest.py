@@ -119,14 +119,15 @@ def rewrite_block(block: bytes, bucket: str) -> RewrittenBlock:
 def whole_line_blocks(read, size: int):
     """Blocks of about `size` bytes ending at a newline (configuration.jsonlines: linear, bounded, no BOM).
 
-    Raises ManifestLineError for a BOM or a line over jsonlines.MAX_LINE_BYTES.
+    Raises ManifestLineError for a BOM or a line over jsonlines.MAX_LINE_BYTES (`line` None: the caller,
+    which counts lines with rewrite_block, knows it is the line after those it has seen).
     """
     from configuration.jsonlines import ManifestHasBom, ManifestTooLongLine
     from configuration.jsonlines import whole_line_blocks as blocks
 
     try:
-        yield from blocks(read, size)
+        yield from blocks(read, size, count_lines=False)
     except ManifestTooLongLine as exc:
         raise ManifestLineError(str(exc), exc.line) from None
     except ManifestHasBom as exc:
-        raise ManifestLineError(str(exc), 1) from None
+        raise ManifestLineError(str(exc), None) from None

@@ -17,9 +17,10 @@ CHUNK_BYTES = 1024 * 1024
 class ManifestTooLongLine(ValueError):
     """A line over MAX_LINE_BYTES (`line`: its 1-based number)."""
 
-    def __init__(self, line: int, limit: int = MAX_LINE_BYTES):
+    def __init__(self, line: int | None, limit: int = MAX_LINE_BYTES):
         size = f"{limit // 1048576} MiB" if limit % 1048576 == 0 else f"{limit} bytes"
-        super().__init__(f"line {line} is longer than {size}: not a Ground Truth manifest line (one image per line)")
+        where = f"line {line}" if line else "a line"
+        super().__init__(f"{where} is longer than {size}: not a Ground Truth manifest line (one image per line)")
         self.line = line
 
 
@@ -70,11 +71,12 @@ def iter_lines(read: Callable[[int], bytes], *, max_line: int = MAX_LINE_BYTES, 
 
 
 def whole_line_blocks(read: Callable[[int], bytes], size: int, *, max_line: int = MAX_LINE_BYTES,
-                      refuse_bom: bool = True) -> Iterator[bytes]:
+                      refuse_bom: bool = True, count_lines: bool = True) -> Iterator[bytes]:
     """Blocks of about `size` bytes made of whole lines, each ending in b"\n" (a missing last newline is added).
 
     Cut at the block's last newline with one rfind (C speed, as fast as sed); the start of a line that runs past
-    the block is kept in a list and joined once. Linear time, memory O(size + max_line).
+    the block is kept in a list and joined once. Linear time, memory O(size + max_line). count_lines=False
+    leaves the line number out of ManifestTooLongLine (callers that count lines anyway save a pass).
     """
     pending: list[bytes] = []
     pending_size = 0
@@ -95,12 +97,13 @@ def whole_line_blocks(read: Callable[[int], bytes], size: int, *, max_line: int 
             pending.append(data)
             pending_size += len(data)
             if pending_size > max_line:
-                raise ManifestTooLongLine(lines + 1, max_line)
+                raise ManifestTooLongLine(lines + 1 if count_lines else None, max_line)
             continue
         block = b"".join([*pending, data[:cut]]) if pending else data[:cut]
         if pending_size and block.find(b"\n") > max_line:
-            raise ManifestTooLongLine(lines + 1, max_line)
-        lines += block.count(b"\n")
+            raise ManifestTooLongLine(lines + 1 if count_lines else None, max_line)
+        if count_lines:
+            lines += block.count(b"\n")
         pending = [data[cut:]] if cut < len(data) else []
         pending_size = len(data) - cut
         yield block
