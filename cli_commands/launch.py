@@ -162,7 +162,7 @@ async def follow(handle, title: str, live: bool) -> tuple[dict | None, str | Non
         except WorkflowFailureError as exc:
             result, failure = _failure_summary(exc), _failure_message(exc)
         if display is not None:
-            display.update(output.progress_table(final_progress(result, failure, last)))
+            display.update(output.progress_table(final_progress(result, failure, last), header=False))
     return result, failure, last
 
 
@@ -223,6 +223,6 @@ async def run_operation(request: OperationRequest, task_queue: str, *, wait: boo
                            "progress": None if result else last, "seconds": round(seconds, 1)})
     else:
         if not live:
-            output.console.print(output.progress_table(final_progress(result, failure, last)))
+            output.console.print(output.progress_table(final_progress(result, failure, last), header=False))
         print_summary(request, result, failure, seconds, last)
     return 1 if failure or (result or {}).get("failed") else 0

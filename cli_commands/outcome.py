@@ -6,6 +6,7 @@ failure (or the workflow's) as their final status. Causes that differ only by th
 bucket names) are grouped: "manifest s3://gcl-train-...-<region>/m not found: 11 regions (us-east-1, ...)".
 """
 
+import re
 from dataclasses import dataclass
 
 MAX_LINE = 120  # never print a longer line unless asked (--json keeps everything)
@@ -38,19 +39,37 @@ def settle_rows(rows: list[dict], failed: dict[str, str], failure: str | None) -
 
 
 def group_causes(failed: dict[str, str], failure: str | None = None) -> list[Cause]:
-    """Distinct reasons, most regions first; a reason naming its region counts as the same reason everywhere."""
-    groups: dict[str, list[str]] = {}
-    for region, reason in failed.items():
-        groups.setdefault(" ".join(str(reason).replace(region, REGION_MARK).split()), []).append(region)
+    """Distinct reasons, most regions first. A reason that names its own region (a regional bucket) is the same
+    reason everywhere: each region's reason becomes a template (its region name -> <region>), and a region joins
+    the template that, filled with its name, gives its reason (so a reason also naming the management region,
+    like "s3://mgmt-...-us-east-1", groups us-east-1 with the others)."""
+    reasons = {region: " ".join(str(reason).split()) for region, reason in failed.items()}
+    templates = {reason.replace(region, REGION_MARK) for region, reason in reasons.items()}
+    members = {template: [r for r, reason in reasons.items() if template.replace(REGION_MARK, r) == reason]
+               for template in templates}
+    causes, placed = [], set()
+    for template in sorted(templates, key=lambda t: (-len(members[t]), t)):
+        regions = sorted(r for r in members[template] if r not in placed)
+        if regions:
+            placed.update(regions)
+            causes.append(Cause(template, regions))
     if failure and not failed:
-        groups.setdefault(" ".join(failure.split()), [])
-    causes = [Cause(reason, sorted(regions)) for reason, regions in groups.items()]
+        causes.append(Cause(" ".join(failure.split()), []))
     return sorted(causes, key=lambda cause: (-len(cause.regions), cause.reason))
 
 
+def _collapse_paths(text: str) -> str:
+    """s3://bucket/a/b/c.png -> s3://…/c.png: the file's name is what a reader needs from a long path."""
+    return re.sub(r"\b(s3://)?[\w.-]+(/[^\s/]+){2,}", lambda m: (m.group(1) or "") + "…/" + m.group(0).rsplit("/", 1)[1],
+                  text)
+
+
 def shorten_middle(text: str, width: int) -> str:
-    """Cut the middle (long S3 paths) so that both the start and the end of a reason stay readable."""
+    """Collapse long paths, then cut the middle so that both the start and the end of a reason stay readable."""
     flat = " ".join(str(text).split())
+    if len(flat) <= width:
+        return flat
+    flat = _collapse_paths(flat)
     if len(flat) <= width:
         return flat
     head = max(width * 2 // 5, 1)
@@ -74,13 +93,17 @@ def summary_lines(title: str, succeeded: list[str], failed: dict[str, str], fail
     width = min(width, MAX_LINE)
     total = len(succeeded) + len(failed)
     causes = group_causes(failed, failure)
-    head = f"{title}: succeeded in {len(succeeded)} region(s)"
-    if failed:
-        head += f", failed in {len(failed)} of {total}"
+    if failed and not succeeded:
+        head = f"{title}: failed in {len(failed)} of {total} region(s) ({seconds:.0f} s)"
+    elif failed:
+        head = f"{title}: succeeded in {len(succeeded)} region(s), failed in {len(failed)} of {total} ({seconds:.0f} s)"
     elif failure:
-        head += ", the workflow failed"
-    head += f" ({seconds:.0f} s)"
+        head = f"{title}: the workflow failed ({seconds:.0f} s)"
+    else:
+        head = f"{title}: succeeded in {len(succeeded)} region(s) ({seconds:.0f} s)"
     room = width - len(head) - 2
-    if len(causes) == 1 and room >= 60:  # the one cause fits on the count line
-        return [f"{head}: {cause_line(causes[0], room)}"]
+    # every region failed for one reason that fits whole: the count line says where, so it holds the reason too
+    if (len(causes) == 1 and not succeeded and len(causes[0].regions) == len(failed)
+            and len(shorten_middle(causes[0].reason, 10**6)) <= room):
+        return [f"{head}: {shorten_middle(causes[0].reason, room)}"]
     return [shorten(head, width)] + ["  " + cause_line(cause, width - 2) for cause in causes]

@@ -29,11 +29,13 @@ def styled_status(status: str | None) -> str:
     return f"[{colour}]{status}[/{colour}]"
 
 
-def progress_table(progress: dict | None, title: str = "", width: int | None = None) -> Table:
+def progress_table(progress: dict | None, title: str = "", width: int | None = None, header: bool = True) -> Table:
     """One row per region and version, as the parent workflow's `progress` query reports them.
 
     Compact (a header line and one line per row, no borders) and never wider than `width` (the terminal, at
     most outcome.MAX_LINE): the Detail column is cut with an ellipsis; `--json` keeps the full details.
+    header=False for the final table, whose rows (region, version, status, detail) speak for themselves and
+    whose summary follows: one line less, so 11 regions fit in 15 lines.
     """
     from cli_commands.outcome import MAX_LINE
 
@@ -48,7 +50,8 @@ def progress_table(progress: dict | None, title: str = "", width: int | None = N
         cells.append(("-", "-", "waiting for the worker", "", False))
     fixed = [max([len(name)] + [min(len(cell[i]), 30) for cell in cells]) for i, name in
              enumerate(("Region", "Version", "Status"))]
-    table = Table(title=title or None, title_justify="left", box=None, header_style="bold", pad_edge=False)
+    table = Table(title=title or None, title_justify="left", box=None, header_style="bold", pad_edge=False,
+                  show_header=header)
     for name, size in zip(("Region", "Version", "Status"), fixed, strict=True):
         table.add_column(name, no_wrap=True, overflow="ellipsis", min_width=size, max_width=size)
     table.add_column("Detail", no_wrap=True, overflow="ellipsis", max_width=max(width - sum(fixed) - 6, 10))

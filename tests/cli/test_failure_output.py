@@ -43,17 +43,25 @@ def test_failed_build_is_one_table_and_one_line_per_cause(screen, width):
     summary, failure = _failed_build()
     request = OperationRequest("build", "AWSDeepRacer", ["first"], ELEVEN)
     console.print("build/AWSDeepRacer/first  http://127.0.0.1:8233/namespaces/default/workflows/build%2FAWSDeepRacer%2Ffirst")
-    console.print(output.progress_table(final_progress(summary, failure, None)))
+    console.print(output.progress_table(final_progress(summary, failure, None), header=False))
     print_summary(request, summary, failure, 12.0)
     lines = console.export_text().splitlines()
     assert len(lines) <= 15, "\n".join(lines)
     assert max(len(line) for line in lines) <= 120, "\n".join(lines)
     assert not any("CHECKING" in line for line in lines)
     assert sum("FAILED" in line or "ERROR" in line for line in lines) == 11
-    assert any(line.startswith("build AWSDeepRacer first: succeeded in 0 region(s), failed in 11 of 11 (12 s)")
-               for line in lines[-2:])
-    causes = [line for line in lines if "11 regions" in line]
-    assert len(causes) == 1 and "found: upload the dataset first" in causes[0] and causes[0] is lines[-1]
+    assert [line for line in lines if "failed in" in line] == [
+        next(line for line in lines if line.startswith("build AWSDeepRacer first: failed in 11 of 11 region(s) (12 s)"))]
+    assert "upload the dataset first (ManifestNotFound)" in lines[-1]  # the one cause: folded in, or on its own line
+
+
+def test_a_cause_naming_the_management_region_groups_with_the_others():
+    from cli_commands.outcome import group_causes
+
+    failed = {region: f"image s3://mgmt-us-east-1/x.png is not in s3://train-{region}" for region in ELEVEN}
+    causes = group_causes(failed)
+    assert len(causes) == 1 and causes[0].regions == sorted(ELEVEN)
+    assert causes[0].reason == "image s3://mgmt-us-east-1/x.png is not in s3://train-<region>"
 
 
 def test_distinct_causes_get_a_line_each(screen):
