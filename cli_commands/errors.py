@@ -37,6 +37,8 @@ def _describe(exc: BaseException) -> str | None:
         status = getattr(getattr(exc, "status", None), "name", None)
         return (f"Temporal server error ({status or name}): {detail}; a workflow that started keeps running "
                 "on the server (python cli.py status, or the Web UI)")
+    if module.startswith(("boto3", "s3transfer")):  # managed transfers wrap the S3 error (S3UploadFailedError)
+        return f"AWS transfer failed: {(str(exc).strip().splitlines() or [name])[0][:300]}"
     if module.startswith("botocore"):
         if name in ("NoCredentialsError", "PartialCredentialsError", "NoRegionError"):
             return (f"{exc}: configure AWS credentials (AWS_PROFILE, aws configure or aws sso login), "

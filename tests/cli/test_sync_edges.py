@@ -150,3 +150,12 @@ def test_sync_of_a_large_manifest_stays_in_bounded_memory(deployed, tmp_path, li
     head = boto3.client("s3", region_name="us-east-1").head_object(Bucket=deployed.management_bucket,
                                                                   Key="datasets/big/output.manifest")
     assert head["ContentLength"] > megabytes * 1_000_000 * 0.9
+
+
+def test_an_upload_refused_by_s3_is_one_line(deployed, tmp_path, emulator):
+    """Issue 15.4: a transport failure in the middle of the uploads (S3 answers 503 SlowDown to every PUT)."""
+    dataset = tmp_path / "cars"
+    create_sample_dataset(dataset, images_per_class=1)
+    emulator.configure({"faults": {"throttle_rate": 1.0, "throttle_operations": ["PUT"]}})
+    line = _refused(dataset, "AWS transfer failed: Failed to upload")
+    assert "SlowDown" in line
