@@ -172,7 +172,7 @@ def rewrite_manifest_stream(read, write, relative_paths: set[str], source: Path,
             try:
                 entry = json.loads(line)
             except ValueError:
-                raise UserError(f"manifest line {number} is not UTF-8 JSON") from None
+                raise UserError(f"manifest line {number} is not JSON (UTF-8 JSON lines)") from None
             ref = entry.get("source-ref") if isinstance(entry, dict) else None
             relative = _match(ref, relative_paths, source) if isinstance(ref, str) else None
             target = f"s3://{bucket}/{prefix}{relative}" if relative else None
