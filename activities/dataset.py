@@ -1,7 +1,7 @@
 """Dataset activities: has the dataset replicated into a region, and the region's own manifest.
 
-Both read the manifest as a stream, line by line (constant memory whatever its size), heartbeat their
-position and resume from it when retried.
+Both read the manifest as a stream (configuration.jsonlines: lines end at "\n" only, linear time, memory
+bounded whatever the line lengths, a BOM refused), heartbeat their position and resume from it when retried.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from temporalio import activity
 from activities.clients import ClientFactory
 from activities.errors import aws_call, permanent
 from activities.manifest import ManifestLineError, rewrite_block, source_ref, split_s3_uri, whole_line_blocks
+from configuration.jsonlines import ManifestHasBom, ManifestTooLongLine, iter_lines
 from workflows import activity_api as api
 from workflows.models import (
     ManifestRewriteInput,
@@ -84,6 +85,15 @@ class MultipartWriter:
                 activity.logger.warning("could not abort multipart upload of s3://%s/%s", self.bucket, self.key)
 
 
+def _lines_or_permanent(read, uri: str):
+    """Manifest lines split on "\n" only, in linear time and bounded memory; a BOM or an overlong line is a
+    permanent InvalidManifestException (Custom Labels would fail the training on it anyway)."""
+    try:
+        yield from iter_lines(read)
+    except (ManifestHasBom, ManifestTooLongLine) as exc:
+        raise permanent(f"manifest {uri} {exc}", "InvalidManifestException") from None
+
+
 class DatasetActivities:
     def __init__(self, clients: ClientFactory, part_size: int = PART_SIZE):
         self.clients = clients
@@ -119,8 +129,9 @@ class DatasetActivities:
             body = self.clients("s3", inp.region).get_object(Bucket=inp.training_bucket, Key=inp.manifest_key)["Body"]
         number = 0
         labelled = start  # lines before the resume point were non-blank or the check would not have resumed
+        uri = f"s3://{inp.training_bucket}/{inp.manifest_key}"
         try:
-            for number, line in enumerate(body.iter_lines(), start=1):
+            for number, line in enumerate(_lines_or_permanent(body.read, uri), start=1):
                 if number <= start or not line.strip():
                     continue
                 labelled += 1
@@ -163,8 +174,17 @@ class DatasetActivities:
             raise
         writer = MultipartWriter(s3, inp.target_bucket, inp.target_key, inp.region, self.part_size)
         lines = rewritten = 0
+        uri = f"s3://{inp.source_bucket}/{inp.manifest_key}"
+        blocks = whole_line_blocks(body.read, BLOCK_SIZE)
         try:
-            for block in whole_line_blocks(body.read, BLOCK_SIZE):
+            while True:
+                try:
+                    block = next(blocks, None)
+                except ManifestLineError as exc:  # a BOM, or an overlong line right after those rewritten
+                    raise permanent(f"manifest {uri} {str(exc).replace('a line', f'line {lines + 1}', 1)}",
+                                    "InvalidManifestException") from None
+                if block is None:
+                    break
                 try:
                     done = rewrite_block(block, inp.target_bucket)
                 except ManifestLineError as exc:

@@ -100,7 +100,9 @@ def rewrite_block(block: bytes, bucket: str) -> RewrittenBlock:
         start = GROUND_TRUTH_PREFIX + old + b"/"
         return RewrittenBlock(block.replace(start, GROUND_TRUTH_PREFIX + bucket.encode() + b"/"), lines, lines)
     out, rewritten = [], 0
-    parts = block.splitlines()
+    parts = block.split(b"\n")  # "\n" only: a U+2028 or a "\r" inside a line belongs to it
+    if parts and parts[-1] == b"":
+        parts.pop()
     for number, line in enumerate(parts, start=1):
         if not line.strip():
             continue
@@ -115,18 +117,17 @@ def rewrite_block(block: bytes, bucket: str) -> RewrittenBlock:
 
 
 def whole_line_blocks(read, size: int):
-    """Blocks of about `size` bytes ending at a newline, from `read(n)` (a file or S3 body); memory stays O(size)."""
-    pending = b""
-    while True:
-        chunk = read(size)
-        if not chunk:
-            break
-        chunk = pending + chunk
-        cut = chunk.rfind(b"\n") + 1
-        if cut == 0:
-            pending = chunk  # a line longer than `size`: keep reading
-            continue
-        pending = chunk[cut:]
-        yield chunk[:cut]
-    if pending:
-        yield pending + b"\n"
+    """Blocks of about `size` bytes ending at a newline (configuration.jsonlines: linear, bounded, no BOM).
+
+    Raises ManifestLineError for a BOM or a line over jsonlines.MAX_LINE_BYTES (`line` None: the caller,
+    which counts lines with rewrite_block, knows it is the line after those it has seen).
+    """
+    from configuration.jsonlines import ManifestHasBom, ManifestTooLongLine
+    from configuration.jsonlines import whole_line_blocks as blocks
+
+    try:
+        yield from blocks(read, size, count_lines=False)
+    except ManifestTooLongLine as exc:
+        raise ManifestLineError(str(exc), exc.line) from None
+    except ManifestHasBom as exc:
+        raise ManifestLineError(str(exc), None) from None

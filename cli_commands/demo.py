@@ -77,6 +77,8 @@ def demo(
                            for label in answer.get("CustomLabels", []))
         output.console.print(f"{image.name} -> answered by [bold]{answer.get('ServedRegion')}[/bold]: "
                              f"{labels or 'no labels'}")
+        if answer.get("PredictionSource"):
+            output.console.print(f"[yellow]{answer['PredictionSource']}[/yellow]")
 
     asyncio.run(_operations(steps, settings, predict_step))
     output.console.rule("done")

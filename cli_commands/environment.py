@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from cli_commands.errors import UserError
+from cli_commands.invocation import cli_command
 
 
 def local_stack_dir() -> Path:
@@ -26,18 +27,39 @@ def use_local_stack_if_running() -> bool:
     So that `python cli.py start --versions first second` works as written after `local up`, without
     sourcing .local-stack/env. Explicit AWS_ENDPOINT_URL / TEMPORAL_ADDRESS / TEMPORAL_PROFILE win, and
     GCL_USE_LOCAL_STACK=0 turns the detection off.
+
+    A stack that `local up` started and that was not taken down by `local down` (its pid files are still
+    there) but whose processes died is never silently replaced by real AWS credentials and localhost:7233:
+    that is one error line saying what died and what to do.
     """
     if os.environ.get("GCL_USE_LOCAL_STACK") == "0":
         return False
     if any(os.environ.get(k) for k in ("AWS_ENDPOINT_URL", "TEMPORAL_ADDRESS", "TEMPORAL_PROFILE")):
         return False
     env_file = local_stack_dir() / "env"
-    if not env_file.is_file() or not local_stack_running():
+    if not env_file.is_file():
+        return False
+    dead = dead_components()
+    if dead:
+        raise UserError(
+            f"the local stack in {local_stack_dir()} is down ({', '.join(dead)} exited) and was not stopped with "
+            f"`local down`: run `{cli_command('local up')}` to restart it, or `{cli_command('local down')}` (or "
+            "GCL_USE_LOCAL_STACK=0) to use real AWS and your Temporal settings")
+    if not local_stack_running():
         return False
     from local_stack.stack import read_env_file
 
     apply_local_stack_environment(read_env_file(env_file), override=False)
     return True
+
+
+def dead_components() -> list[str]:
+    """Components whose pid file `local up` wrote but whose process is gone (a crash, not `local down`)."""
+    from local_stack import processes
+
+    pids = local_stack_dir() / "pids"
+    return sorted(path.stem for path in pids.glob("*.pid")
+                  if not processes.is_alive(processes.read_record(pids, path.stem)))
 
 
 def apply_local_stack_environment(values: dict[str, str], override: bool) -> None:
@@ -94,5 +116,9 @@ def selected_regions(values: list[str] | None, settings) -> list[str]:
         return list(settings.regions)
     unknown = [r for r in values if r not in settings.regions]
     if unknown:
-        raise UserError(f"unknown region(s) {', '.join(unknown)}: configured regions are {', '.join(settings.regions)}")
+        from cli_commands.suggest import did_you_mean
+
+        hint = did_you_mean(unknown[0], settings.regions, n=1)
+        raise UserError(f"unknown region(s) {', '.join(unknown)}{hint}: configured regions are "
+                        f"{', '.join(settings.regions)}")
     return list(dict.fromkeys(values))

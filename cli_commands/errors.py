@@ -9,6 +9,18 @@ import typer
 
 from cli_commands.invocation import cli_command
 
+_INTERRUPT_REPORTED = []
+
+
+def report_interrupt(message: str) -> None:
+    """Say what a Ctrl-C left behind (one line); cli.main then prints nothing more."""
+    print(message, file=sys.stderr)
+    _INTERRUPT_REPORTED.append(message)
+
+
+def interrupt_reported() -> bool:
+    return bool(_INTERRUPT_REPORTED)
+
 
 class UserError(Exception):
     """A problem the user can fix; the message is the whole story."""
@@ -22,6 +34,13 @@ def _describe(exc: BaseException) -> str | None:
     name = type(exc).__name__
     if module.startswith("configuration"):
         return str(exc)
+    if module.startswith("temporalio"):
+        detail = (str(exc).strip().splitlines() or [name])[0][:200]
+        status = getattr(getattr(exc, "status", None), "name", None)
+        return (f"Temporal server error ({status or name}): {detail}; a workflow that started keeps running "
+                f"on the server ({cli_command('status')}, or the Web UI)")
+    if module.startswith(("boto3", "s3transfer")):  # managed transfers wrap the S3 error (S3UploadFailedError)
+        return f"AWS transfer failed: {(str(exc).strip().splitlines() or [name])[0][:300]}"
     if module.startswith("botocore"):
         if name in ("NoCredentialsError", "PartialCredentialsError", "NoRegionError"):
             return (f"{exc}: configure AWS credentials (AWS_PROFILE, aws configure or aws sso login), "

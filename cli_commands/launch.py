@@ -2,9 +2,12 @@
 
 import asyncio
 import time
+from collections.abc import Callable
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
+
+from rich.markup import escape
 
 from cli_commands import output
 from cli_commands.errors import UserError
@@ -28,6 +31,9 @@ class OperationRequest:
     versions: list[str]  # empty = the whole project (delete only)
     regions: list[str]
     payload: dict = field(default_factory=dict)
+    # Checks run after the worker and conflict checks, before the workflow starts: each returns one line to show
+    # or raises UserError (e.g. checks.manifest_exists for a build).
+    checks: list[Callable[[], str]] = field(default_factory=list)
 
     @property
     def workflow_type(self) -> str:
@@ -92,8 +98,8 @@ def _search_attributes(request: OperationRequest):
     ])
 
 
-async def start_operation(client, request: OperationRequest, task_queue: str):
-    """Refuse a conflicting operation, then start the parent workflow; returns its handle."""
+async def start_operation(client, request: OperationRequest, task_queue: str, report=lambda line: None):
+    """Refuse a conflicting operation, run the request's checks, then start the parent workflow; returns its handle."""
     from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
     from temporalio.exceptions import WorkflowAlreadyStartedError
 
@@ -103,6 +109,8 @@ async def start_operation(client, request: OperationRequest, task_queue: str):
     if conflict:
         raise UserError(f"{conflict} is still running on project {request.project}: wait for it to finish "
                         f"or cancel it ({workflow_url(conflict, client.namespace)})")
+    for check in request.checks:
+        report(await asyncio.to_thread(check))
     try:
         return await client.start_workflow(
             request.workflow_type, request.payload, id=request.workflow_id, task_queue=task_queue,
@@ -120,6 +128,15 @@ def _failure_message(exc: BaseException) -> str:
     while getattr(cause, "cause", None) is not None:
         cause = cause.cause
     return str(getattr(cause, "message", None) or cause)
+
+
+def _failure_summary(exc: BaseException) -> dict | None:
+    """The operation's summary an OperationFailed error carries in its details (None for other failures)."""
+    cause = getattr(exc, "cause", None)
+    details = getattr(cause, "details", None) or ()
+    if getattr(cause, "type", None) == "OperationFailed" and details and isinstance(details[0], dict):
+        return details[0]
+    return None
 
 
 async def follow(handle, title: str, live: bool) -> tuple[dict | None, str | None, dict | None]:
@@ -143,9 +160,9 @@ async def follow(handle, title: str, live: bool) -> tuple[dict | None, str | Non
             result = result_task.result()
             failure = None
         except WorkflowFailureError as exc:
-            result, failure = None, _failure_message(exc)
+            result, failure = _failure_summary(exc), _failure_message(exc)
         if display is not None:
-            display.update(output.progress_table(result or last, title))
+            display.update(output.progress_table(final_progress(result, failure, last), header=False))
     return result, failure, last
 
 
@@ -160,27 +177,34 @@ def failed_regions(result: dict | None, last: dict | None) -> dict[str, str]:
     return failed
 
 
+def final_progress(result: dict | None, failure: str | None, last: dict | None) -> dict:
+    """The last table: every row settled (nothing CHECKING once the operation is over)."""
+    from cli_commands.outcome import settle_rows
+
+    progress = dict(result or last or {})
+    progress["rows"] = settle_rows(progress.get("rows", []), failed_regions(result, last), failure)
+    return progress
+
+
 def print_summary(request: OperationRequest, result: dict | None, failure: str | None, seconds: float,
                   last: dict | None = None) -> None:
+    """One count line, then one short line per distinct cause with the regions it hit (outcome.py)."""
+    from cli_commands.outcome import summary_lines
+
     succeeded = (result or {}).get("succeeded", [])
     failed = failed_regions(result, last)
-    line = f"{request.operation} {request.project} {','.join(request.versions) or '(whole project)'}: "
-    line += f"[green]succeeded in {len(succeeded)} region(s)[/green]"
-    if failed:
-        line += f", [red]failed in {len(failed)}[/red]"
-    output.console.print(line)
-    for region, reason in sorted(failed.items()):
-        output.console.print(f"  [red]{region}[/red]: {reason}")
-    if failure:
-        output.console.print(f"[red]workflow failed:[/red] {failure}")
-    output.console.print(f"[dim]took {seconds:.0f} s[/dim]")
+    title = f"{request.operation} {request.project} {','.join(request.versions) or '(whole project)'}"
+    for number, line in enumerate(summary_lines(title, succeeded, failed, failure, seconds, output.console.width)):
+        colour = "red" if failed or failure else "green"
+        output.console.print(f"[{colour}]{escape(line)}[/{colour}]" if number == 0 else f"[red]{escape(line)}[/red]")
 
 
 async def run_operation(request: OperationRequest, task_queue: str, *, wait: bool, as_json: bool,
                         client=None) -> int:
     """Start, then either return at once (--no-wait) or follow to the end. Exit code 1 if any region failed."""
     client = client or await connect()
-    handle = await start_operation(client, request, task_queue)
+    handle = await start_operation(client, request, task_queue,
+                                   report=(lambda _line: None) if as_json else output.console.print)
     url = workflow_url(request.workflow_id, client.namespace)
     if not wait:
         if as_json:
@@ -199,6 +223,6 @@ async def run_operation(request: OperationRequest, task_queue: str, *, wait: boo
                            "progress": None if result else last, "seconds": round(seconds, 1)})
     else:
         if not live:
-            output.console.print(output.progress_table(result or last))
+            output.console.print(output.progress_table(final_progress(result, failure, last), header=False))
         print_summary(request, result, failure, seconds, last)
     return 1 if failure or (result or {}).get("failed") else 0

@@ -55,10 +55,23 @@ def describe_everywhere(project: str, regions: list[str]) -> list[RegionVersions
         return list(pool.map(lambda r: _describe_region(r, project), regions))
 
 
-def missing_versions(project: str, versions: list[str], regions: list[str]) -> list[str]:
-    """Versions that exist in none of the regions (what a typo looks like)."""
+def missing_versions(project: str, versions: list[str], regions: list[str]) -> tuple[list[str], set[str], bool]:
+    """(versions that exist in none of the regions - what a typo looks like -, every version found, project found)."""
     described = describe_everywhere(project, regions)
-    if any(rv.error for rv in described):
-        return []  # a region we cannot read may hold it: let the workflow decide per region
     found = {v["version"] for rv in described for v in rv.versions}
-    return [v for v in versions if v not in found]
+    if any(rv.error for rv in described):
+        return [], found, True  # a region we cannot read may hold it: let the workflow decide per region
+    return [v for v in versions if v not in found], found, any(rv.project_exists for rv in described)
+
+
+def project_names(region: str) -> list[str]:
+    """Every project in one region (for "did you mean"); empty when they cannot be listed."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        pages = boto3.client("rekognition", region_name=region).get_paginator("describe_projects").paginate()
+        return [p["ProjectArn"].split(":project/")[1].split("/")[0] for page in pages
+                for p in page.get("ProjectDescriptions", []) if ":project/" in p["ProjectArn"]]
+    except (BotoCoreError, ClientError):
+        return []

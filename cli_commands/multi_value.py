@@ -6,7 +6,7 @@ Click gives an option one value per occurrence; this command class rewrites `--v
 
 from typer.core import TyperCommand
 
-MULTI_VALUE_OPTIONS = frozenset({"--versions", "--region", "-r"})
+MULTI_VALUE_OPTIONS = frozenset({"--versions", "--version", "-v", "--region", "-r"})
 
 
 def expand_multi_values(args: list[str], options: frozenset[str] = MULTI_VALUE_OPTIONS) -> list[str]:

@@ -1,6 +1,7 @@
 """`build`, `start`, `stop`, `delete`: one parent workflow each, run in every configured region."""
 
 import asyncio
+import functools
 from typing import Annotated
 
 import typer
@@ -13,6 +14,8 @@ ProjectOption = Annotated[str | None, typer.Option("--project", "-p", help="Proj
 RegionOption = Annotated[list[str] | None, typer.Option("--region", "-r", help="Only this region (repeatable; default: all configured).")]
 WaitOption = Annotated[bool, typer.Option("--wait/--no-wait", help="Follow progress live, or print the workflow id and return.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+# Every command that takes versions accepts --versions and --version (-v): the seed's users type both.
+VERSION_FLAGS = ("--versions", "--version", "-v")
 
 
 def _prepare(project: str | None, versions: list[str] | None, regions: list[str] | None):
@@ -23,27 +26,41 @@ def _prepare(project: str | None, versions: list[str] | None, regions: list[str]
 
 
 def _require_existing(project: str, versions: list[str], regions: list[str]) -> None:
-    from cli_commands.model_versions import missing_versions
+    """Refuse versions that exist in no region, naming close existing names (difflib)."""
+    from cli_commands.model_versions import missing_versions, project_names
+    from cli_commands.suggest import did_you_mean
 
-    missing = missing_versions(project, versions, regions)
-    if missing:
-        raise UserError(f"version(s) {', '.join(missing)} of project {project} not found in any of "
-                        f"{len(regions)} region(s): build them first ({cli_command(f'build --version {missing[0]}')})")
+    missing, found, project_found = missing_versions(project, versions, regions)
+    if not missing:
+        return
+    where = f"any of {len(regions)} region(s)"
+    if not project_found:
+        hint = did_you_mean(project, project_names(regions[0]))
+        raise UserError(f"project {project} not found in {where}{hint}"
+                        + ("" if hint else f": build it first ({cli_command(f'build --project {project}')})"))
+    hints = [did_you_mean(name, found) for name in missing]
+    if any(hints):
+        named = ", ".join(f"{name}{hint}" for name, hint in zip(missing, hints, strict=True))
+        raise UserError(f"version(s) of project {project} not found in {where}: {named}")
+    raise UserError(f"version(s) {', '.join(missing)} of project {project} not found in {where}: "
+                    f"build them first ({cli_command(f'build --version {missing[0]}')})")
 
 
 def _launch(operation: str, project: str, versions: list[str], payload: dict, settings, selected: list[str],
-            only_regions: bool, wait: bool, as_json: bool) -> None:
+            only_regions: bool, wait: bool, as_json: bool, checks=()) -> None:
     """Start the operation's parent workflow (limited to `selected` when regions were given) and follow it."""
     from cli_commands.launch import OperationRequest, run_operation
 
     if only_regions:
         payload["Regions"] = selected
-    request = OperationRequest(operation, project, versions, selected, payload)
+    request = OperationRequest(operation, project, versions, selected, payload, list(checks))
     try:
         code = asyncio.run(run_operation(request, settings.task_queue, wait=wait, as_json=as_json))
     except KeyboardInterrupt:
-        typer.echo(f"stopped watching; {request.workflow_id} keeps running ({cli_command('status')}, or the Web UI)",
-                   err=True)
+        from cli_commands.errors import report_interrupt
+
+        report_interrupt(f"interrupted: {request.workflow_id} keeps running if it started "
+                         f"({cli_command('status')}, or the Web UI)")
         raise typer.Exit(130) from None
     if code:
         raise typer.Exit(code)
@@ -51,7 +68,7 @@ def _launch(operation: str, project: str, versions: list[str], payload: dict, se
 
 @one_line_errors
 def build(
-    version: Annotated[str | None, typer.Option("--version", "-v", help="Version name to create (default: default_version_name).")] = None,
+    version: Annotated[list[str] | None, typer.Option(*VERSION_FLAGS, help="Version name to create (default: default_version_name).")] = None,
     manifest: Annotated[str | None, typer.Option("--manifest", "-m", help="Manifest key in the management bucket (default: the one `sync` uploaded).")] = None,
     project: ProjectOption = None,
     region: RegionOption = None,
@@ -60,19 +77,24 @@ def build(
 ) -> None:
     """Train the model from the management bucket's dataset in every region (a project is created where missing)."""
     settings, project_name, _, selected = _prepare(project, None, region)
-    version_name = environment.version_names([version or settings.default_version_name])[0]
+    if version and len(version) > 1:
+        raise UserError(f"build creates one version at a time, got {len(version)}: {' '.join(version)}")
+    version_name = environment.version_names(version or [settings.default_version_name])[0]
+    from cli_commands.checks import manifest_exists
+
+    bucket = environment.resolve_resources(settings).management_bucket
     if not manifest:
         from cli_commands.datasets import default_manifest_key
 
-        manifest = default_manifest_key(environment.resolve_resources(settings).management_bucket,
-                                        settings.management_region)
+        manifest = default_manifest_key(bucket, settings.management_region)
     payload = {"ProjectName": project_name, "ManifestKey": manifest, "VersionName": version_name}
-    _launch("build", project_name, [version_name], payload, settings, selected, bool(region), wait, as_json)
+    check = functools.partial(manifest_exists, bucket, manifest, settings.management_region)
+    _launch("build", project_name, [version_name], payload, settings, selected, bool(region), wait, as_json, [check])
 
 
 @one_line_errors
 def start(
-    versions: Annotated[list[str], typer.Option("--versions", help="Version names to start (space separated).")],
+    versions: Annotated[list[str], typer.Option(*VERSION_FLAGS, help="Version names to start (space separated).")],
     min_inference_units: Annotated[int | None, typer.Option("--min-inference-units", min=1, help="Default: min_inference_units setting.")] = None,
     max_inference_units: Annotated[int | None, typer.Option("--max-inference-units", min=1, help="Enables autoscaling.")] = None,
     ttl: Annotated[str | None, typer.Option("--ttl", help="Cost guard: stop again after e.g. 4h, 90m (0 = never; default: inference_ttl_hours).")] = None,
@@ -101,7 +123,7 @@ def start(
 
 @one_line_errors
 def stop(
-    versions: Annotated[list[str], typer.Option("--versions", help="Version names to stop (space separated).")],
+    versions: Annotated[list[str], typer.Option(*VERSION_FLAGS, help="Version names to stop (space separated).")],
     project: ProjectOption = None,
     region: RegionOption = None,
     wait: WaitOption = True,
@@ -116,7 +138,7 @@ def stop(
 
 @one_line_errors
 def delete(
-    versions: Annotated[list[str] | None, typer.Option("--versions", help="Version names to delete; none = the whole project.")] = None,
+    versions: Annotated[list[str] | None, typer.Option(*VERSION_FLAGS, help="Version names to delete; none = the whole project.")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     project: ProjectOption = None,
     region: RegionOption = None,

@@ -52,6 +52,7 @@ def post_image(endpoint: str, image: Path, project: str, version: str, timeout: 
         with urllib.request.urlopen(request, timeout=timeout) as response:  # nosec B310 - scheme checked above
             answer = json.loads(response.read() or b"{}")
             served = response.headers.get("X-Served-Region")
+            source = response.headers.get("X-Prediction-Source")
     except urllib.error.HTTPError as exc:
         detail = exc.read()[:300].decode(errors="replace").strip()
         raise UserError(f"{endpoint} answered {exc.code} {exc.reason}: {detail}") from None
@@ -61,13 +62,15 @@ def post_image(endpoint: str, image: Path, project: str, version: str, timeout: 
         raise UserError(f"{endpoint} did not answer JSON") from None
     answer.setdefault("Region", served)
     answer["ServedRegion"] = served or answer.get("Region")
+    if source:  # the local stack: the labels come from the emulator, not from a trained model
+        answer["PredictionSource"] = source
     return answer
 
 
 @one_line_errors
 def predict(
     image: Annotated[Path, typer.Argument(help="PNG or JPEG (<= 4 MB, 64-4096 px).", show_default=False)],
-    version: Annotated[str | None, typer.Option("--version", "-v", help="Version (default: default_version_name).")] = None,
+    version: Annotated[str | None, typer.Option("--version", "--versions", "-v", help="Version (default: default_version_name).")] = None,
     project: Annotated[str | None, typer.Option("--project", "-p", help="Project (default: project_name).")] = None,
     endpoint: Annotated[str | None, typer.Option("--endpoint", help="Base URL (default: local stack or Global Accelerator).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
@@ -87,6 +90,8 @@ def predict(
 
     output.console.print(f"answered by [bold]{answer.get('ServedRegion')}[/bold] "
                          f"({answer.get('ProjectName', project_name)}/{answer.get('VersionName', version_name)})")
+    if answer.get("PredictionSource"):
+        output.console.print(f"[yellow]{answer['PredictionSource']}[/yellow]")
     table = Table()
     table.add_column("Label")
     table.add_column("Confidence", justify="right")

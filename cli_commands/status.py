@@ -69,9 +69,12 @@ def status(
     guards = asyncio.run(cost_guards(project_name))
     for guard in guards:
         guard["time_left"] = _remaining(guard["expires_at"])
+    unreadable = [rv.region for rv in described if rv.error]
     if as_json:
         output.print_json({"project": project_name, "regions": [rv.__dict__ for rv in described],
                            "cost_guards": guards})
+        if unreadable:  # status could not say what runs there: not a success
+            raise typer.Exit(1)
         return
     from rich.table import Table
 
@@ -91,3 +94,7 @@ def status(
     output.console.print(table)
     for guard in guards:
         output.console.print(f"cost guard {guard['workflow_id']}: stops in {guard['time_left']}")
+    if unreadable:
+        output.console.print(f"[red]could not read {len(unreadable)} of {len(described)} region(s): "
+                             f"{', '.join(unreadable)}[/red]")
+        raise typer.Exit(1)

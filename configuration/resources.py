@@ -55,10 +55,11 @@ def terraform_outputs(terraform_dir: Path = TERRAFORM_DIR) -> dict | None:
     return outputs or None
 
 
-def _account_from_sts() -> str:
+def _account_from_sts(region: str) -> str:
+    """The caller's account; STS is asked in the management region (no AWS_DEFAULT_REGION needed)."""
     import boto3  # deferred
 
-    return boto3.client("sts").get_caller_identity()["Account"]
+    return boto3.client("sts", region_name=region).get_caller_identity()["Account"]
 
 
 def resolve_resources(settings: Settings, account_id: str | None = None, use_terraform: bool = True) -> Resources:
@@ -75,4 +76,5 @@ def resolve_resources(settings: Settings, account_id: str | None = None, use_ter
             alb_dns_names=dict(outputs.get("alb_dns_names") or {}),
             source="terraform output",
         )
-    return derive_resources(settings, account_id or os.environ.get("GCL_ACCOUNT_ID") or _account_from_sts())
+    return derive_resources(settings, account_id or os.environ.get("GCL_ACCOUNT_ID")
+                            or _account_from_sts(settings.management_region))

@@ -2,15 +2,16 @@
 
 Like the real accelerator it decides on health checks (each region's GET /health, cached for `health_ttl`),
 skips unhealthy regions and fails open (sends to the first reachable region) when none is healthy.
-Because it sees the answer too, a region that answers 503 (model stopped since its last health check)
-is marked unhealthy and the request moves on to the next region at once.
+Because it sees the answer too, a region that answers 503 for a model (stopped since the last health check)
+is skipped for that model only, for `health_ttl`, and the request moves on to the next region at once:
+one stopped model never takes a region away from the others.
 """
 
 import http.client
 import json
 import threading
 import time
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from inference.alb_adapter import HOP_BY_HOP, HttpAnswer
 from inference.http_common import EndpointRequestHandler, json_answer
@@ -30,6 +31,7 @@ class RegionHealth:
         self._clock = clock
         self._lock = threading.Lock()
         self._known: dict[str, tuple[bool, float]] = {}
+        self._models: dict[tuple[str, tuple[str, str]], float] = {}
 
     def is_healthy(self, region: str) -> bool:
         with self._lock:
@@ -42,6 +44,19 @@ class RegionHealth:
 
     def mark_unhealthy(self, region: str) -> None:
         self._remember(region, False)
+
+    def mark_model_unavailable(self, region: str, model: tuple[str, str]) -> None:
+        """This model answered 503 here: skip the region for it (only) until the health TTL passes."""
+        with self._lock:
+            self._models[(region, model)] = self._clock()
+
+    def serves(self, region: str, model: tuple[str, str]) -> bool:
+        """Healthy region, and the model did not answer 503 here within the TTL."""
+        with self._lock:
+            failed_at = self._models.get((region, model))
+        if failed_at is not None and self._clock() - failed_at < self.ttl:
+            return False
+        return self.is_healthy(region)
 
     def snapshot(self) -> list[dict]:
         return [
@@ -93,6 +108,19 @@ def forward(
         connection.close()
 
 
+def _error_of(answer: HttpAnswer) -> str | None:
+    try:
+        return json.loads(answer.body).get("error")
+    except (ValueError, AttributeError):
+        return None
+
+
+def model_of(target: str) -> tuple[str, str]:
+    """(ProjectName, VersionName) of a request ("" for what is not given: the endpoint's defaults)."""
+    query = parse_qs(urlsplit(target).query)
+    return query.get("ProjectName", [""])[0], query.get("VersionName", [""])[0]
+
+
 class GlobalRouter:
     """Chooses the region for each request; used by the global endpoint's request handler."""
 
@@ -106,13 +134,17 @@ class GlobalRouter:
         if target.split("?", 1)[0].rstrip("/") == "/health" and method in ("GET", "HEAD"):
             return self.health_answer()
         failed = []
+        model = model_of(target)
         for region in self.preference:
-            if not self.health.is_healthy(region):
+            if not self.health.serves(region, model):
                 continue
             answer = self._try(region, method, target, headers, body)
             if answer is not None and answer.status != 503:
                 return answer
-            self.health.mark_unhealthy(region)
+            if answer is None or _error_of(answer) == "RegionUnavailable":  # the whole region is down
+                self.health.mark_unhealthy(region)
+            else:  # this model is not served there; other models may be
+                self.health.mark_model_unavailable(region, model)
             failed.append(region)
         # No healthy region: fail open like Global Accelerator, to the first region that answers at all.
         for region in self.preference:

@@ -2,6 +2,8 @@
 
 import json
 import logging
+import socket
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from inference.alb_adapter import HttpAnswer
@@ -12,6 +14,11 @@ logger = logging.getLogger("inference.local")
 # Far above the 1 MB the ALB hands to Lambda, so the handler's own 413 (with its hint) is what clients see;
 # beyond this the local endpoint refuses the body without reading it.
 MAX_LOCAL_BODY = 8 * 1024 * 1024
+# A connection that sends nothing for IDLE_TIMEOUT_SECONDS (idle keep-alive, stalled client) is closed; a request
+# (line, headers and body) that takes longer than REQUEST_DEADLINE_SECONDS to arrive is cut off (a byte every few
+# seconds would otherwise hold a thread forever). ALB's idle timeout is 60 s by default.
+IDLE_TIMEOUT_SECONDS = 60.0
+REQUEST_DEADLINE_SECONDS = 120.0
 
 
 class BodyTooLarge(Exception):
@@ -25,6 +32,7 @@ class BadRequestBody(Exception):
 class QuietServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # the listen backlog (socketserver's default of 5 resets bursts of clients)
 
 
 class EndpointRequestHandler(BaseHTTPRequestHandler):
@@ -32,6 +40,29 @@ class EndpointRequestHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "local-inference"
+
+    @property
+    def timeout(self) -> float:  # read by StreamRequestHandler.setup(): every socket read and write
+        return IDLE_TIMEOUT_SECONDS
+
+    def handle_one_request(self) -> None:
+        """Serve one request with a deadline on receiving it; the timer is cancelled once the body is read."""
+        self._deadline = threading.Timer(REQUEST_DEADLINE_SECONDS, self._cut_off)
+        self._deadline.daemon = True
+        self._deadline.start()
+        try:
+            super().handle_one_request()
+        except OSError:  # cut off, or the client went away
+            self.close_connection = True
+        finally:
+            self._deadline.cancel()
+
+    def _cut_off(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def do_GET(self):
         self._serve()
@@ -44,6 +75,7 @@ class EndpointRequestHandler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         try:
             body = self.read_body()
+            self._deadline.cancel()  # received in time: answering may take as long as it takes
         except BodyTooLarge as exc:
             self.close_connection = True
             payload = {"error": "PayloadTooLarge", "message": str(exc), "hint": TOO_LARGE_HINT}

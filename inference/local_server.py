@@ -23,13 +23,40 @@ from inference.http_common import EndpointRequestHandler, QuietServer
 logger = logging.getLogger("inference.local")
 
 
+# On every answer of a regional adapter whose Rekognition is the local emulator: its labels are made up (drawn
+# from the manifest's classes, deterministic per image), not a trained model's. A header, so the AWS-shaped
+# body stays exactly what the Lambda returns.
+PREDICTION_SOURCE_HEADER = "X-Prediction-Source"
+EMULATOR_SOURCE = "emulator: labels made up by the local Custom Labels emulator, not a trained model"
+
+
+def rekognition_is_emulated(endpoint_url: str | None) -> bool:
+    """True when boto3's endpoint (AWS_ENDPOINT_URL) is the project's local AWS endpoint (it answers its health)."""
+    import urllib.request
+
+    if not endpoint_url or not endpoint_url.startswith(("http://", "https://")):
+        return False
+    try:
+        with urllib.request.urlopen(f"{endpoint_url.rstrip('/')}/_emulator/health", timeout=5) as answer:  # nosec B310
+            return answer.status == 200
+    except OSError:
+        return False
+
+
 class RegionalRequestHandler(EndpointRequestHandler):
     """Plays the ALB in front of one region's Lambda."""
 
     region: str
     lambda_handler = None  # set on a subclass per server
+    emulated = False  # set on a subclass per server
 
     def answer(self, body: bytes):
+        answer = self._answer(body)
+        if self.emulated:
+            answer.headers.append((PREDICTION_SOURCE_HEADER, EMULATOR_SOURCE))
+        return answer
+
+    def _answer(self, body: bytes):
         event = alb_event(
             self.command,
             self.path,
@@ -66,6 +93,7 @@ class LocalInference:
         cache_ttl: float | None = None,
         health_ttl: float | None = None,
         router_health_ttl: float = 2.0,
+        emulated: bool | None = None,
     ):
         if not regions:
             raise ValueError("at least one region is needed")
@@ -77,6 +105,7 @@ class LocalInference:
         self.cache_ttl = cache_ttl
         self.health_ttl = health_ttl
         self.router_health_ttl = router_health_ttl
+        self.emulated = emulated  # None: ask AWS_ENDPOINT_URL whether it is the local emulator
         self.handlers: dict[str, inference_handler.InferenceHandler] = {}
         self.router: GlobalRouter | None = None
         self._servers: list[QuietServer] = []
@@ -90,6 +119,10 @@ class LocalInference:
     def start(self) -> "LocalInference":
         if self._servers:
             return self
+        if self.emulated is None:
+            import os
+
+            self.emulated = rekognition_is_emulated(os.environ.get("AWS_ENDPOINT_URL"))
         try:
             global_class = type("GlobalRequestHandler_", (GlobalRequestHandler,), {"router": None})
             global_url = self._bind(self._port(-1), global_class)
@@ -106,7 +139,7 @@ class LocalInference:
                 request_class = type(
                     f"RegionalRequestHandler_{index}",
                     (RegionalRequestHandler,),
-                    {"region": region, "lambda_handler": staticmethod(handler)},
+                    {"region": region, "lambda_handler": staticmethod(handler), "emulated": self.emulated},
                 )
                 region_urls[region] = self._bind(self._port(index), request_class)
         except BaseException:

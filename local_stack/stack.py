@@ -156,6 +156,34 @@ async def _worker_polling(address: str, task_queue: str) -> bool:
         return False
 
 
+async def _running_workflows(address: str, limit: int) -> list[str]:
+    from temporalio.client import Client
+
+    client = await asyncio.wait_for(Client.connect(address, namespace=NAMESPACE), timeout=5)
+    found = [execution async for execution in client.list_workflows("ExecutionStatus = 'Running'", limit=limit)]
+    top = [execution.id for execution in found if not execution.parent_id]  # what the user started
+    return top or [execution.id for execution in found]
+
+
+def workflows_in_flight(config: StackConfig, limit: int = 100) -> list[str] | None:
+    """Ids of the workflows running on the stack's Temporal server; None when it cannot be asked (not running)."""
+    from temporalio.service import RPCError
+
+    if not is_running(config, "temporal"):
+        return None
+    try:
+        return asyncio.run(_running_workflows(config.temporal_address, limit))
+    except (RuntimeError, TimeoutError, OSError, RPCError):
+        return None
+
+
+def aws_state_lost(config: StackConfig) -> bool:
+    """True when the local AWS endpoint ran from this folder before and is not running now: its state (kept in
+    memory, like moto's) is gone, so whatever the Temporal database still runs refers to resources that are not
+    there any more."""
+    return (config.logs_dir / "localaws.log").is_file() and not is_running(config, "localaws")
+
+
 def _check(name: str, config: StackConfig, settings: Settings) -> Callable[[], bool]:
     if name == "localaws":
         return lambda: health.http_ok(f"{config.aws_url}/_emulator/health")

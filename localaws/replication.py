@@ -269,6 +269,9 @@ class Replicator:
                 storage = (rule.get("Destination") or {}).get("StorageClass") or source.storage_class
                 replica = backend.put_object(destination, write.key, source.value, storage=storage, disable_notification=True)
                 replica._version_id = source.version_id
+                # S3 replicates the object as stored: a multipart upload's replica keeps its "<md5>-<parts>" ETag
+                # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-what-is-isnot-replicated.html)
+                replica._etag = source.etag.strip('"')
                 replica.set_metadata(source.metadata)
                 replica._replication_status = "REPLICA"
                 tags = backend.tagger.get_tag_dict_for_resource(source.arn)

@@ -13,6 +13,11 @@ from .app import LocalAwsApp
 
 LOG = logging.getLogger("localaws")
 TICK_SECONDS = 0.25  # how often time-based transitions are applied even when nobody is asking
+# A connection silent for IDLE_TIMEOUT_SECONDS is closed (idle keep-alive, stalled client; boto3 reconnects);
+# a request line and headers that take longer than HEADER_DEADLINE_SECONDS to arrive are cut off, so a client
+# sending a byte now and then cannot hold a thread forever.
+IDLE_TIMEOUT_SECONDS = 60.0
+HEADER_DEADLINE_SECONDS = 30.0
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -28,14 +33,42 @@ def _bind(host: str, port: int) -> socket.socket:
     return listener
 
 
-def _QuietHandler(base: type) -> type:
-    """The request handler without werkzeug's per-request access log."""
+def _GuardedHandler(base: type, quiet: bool) -> type:
+    """The request handler with socket timeouts (and without werkzeug's per-request access log when quiet)."""
 
-    class Quiet(base):
+    class Guarded(base):
+        @property
+        def timeout(self) -> float:  # read by StreamRequestHandler.setup(): every socket read and write
+            return IDLE_TIMEOUT_SECONDS
+
+        def handle_one_request(self) -> None:
+            self._deadline = threading.Timer(HEADER_DEADLINE_SECONDS, self._cut_off)
+            self._deadline.daemon = True
+            self._deadline.start()
+            try:
+                super().handle_one_request()
+            except OSError:  # cut off, timed out, or the client went away
+                self.close_connection = True
+            finally:
+                self._deadline.cancel()
+
+        def parse_request(self) -> bool:
+            parsed = super().parse_request()  # reads the headers
+            self._deadline.cancel()
+            return parsed
+
+        def _cut_off(self) -> None:
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
         def log_request(self, *args: object, **kwargs: object) -> None:
-            pass
+            if not quiet:
+                super().log_request(*args, **kwargs)
 
-    return Quiet
+    return Guarded
 
 
 class LocalAws:
@@ -66,7 +99,7 @@ class LocalAws:
 
         listener = _bind(self.host, self.port)  # raises OSError itself (werkzeug would print and exit)
         self.app = LocalAwsApp(DomainDispatcherApplication(create_backend_app))
-        handler = MotoRequestHandler if self.verbose else _QuietHandler(MotoRequestHandler)
+        handler = _GuardedHandler(MotoRequestHandler, quiet=not self.verbose)
         try:
             self._server = make_server(
                 self.host, self.port, self.app, threaded=True, request_handler=handler, fd=listener.fileno()

@@ -98,7 +98,7 @@ def parse_manifest(text: str) -> tuple[list[dict[str, Any]], Dataset]:
     lines: list[dict[str, Any]] = []
     dataset = Dataset()
     classes: dict[str, None] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):  # "\n" only: U+2028 in a string is part of a line
         if not raw.strip():
             continue
         try:

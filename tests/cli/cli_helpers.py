@@ -39,3 +39,13 @@ def assert_runs_from_a_fresh_shell(cli: str) -> None:
                           capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 0, f"`{cli} --help` failed from a fresh shell:\n{done.stdout}{done.stderr}"
     assert "Usage" in done.stdout, done.stdout
+
+
+def printed_cli() -> str:
+    """What `run_cli`'s process prints as the way to run the CLI again (cli_commands/invocation.py, cwd PROJECT_ROOT)."""
+    executable = Path(os.path.abspath(sys.executable))
+    try:
+        shown = str(executable.relative_to(PROJECT_ROOT))
+    except ValueError:
+        shown = str(executable)
+    return f"{shown} cli.py"

@@ -61,3 +61,38 @@ def test_stopped_stack_is_not_used(running_stack):
     processes.stop(running_stack.pids_dir, "localaws", grace_seconds=5)
     assert not environment.use_local_stack_if_running()
     assert "AWS_ENDPOINT_URL" not in os.environ
+
+
+def test_a_crashed_stack_is_never_silently_replaced_by_real_aws(running_stack, monkeypatch):
+    """Issue 15.4: localaws died (pid file left behind, no `local down`): one error, no fallback."""
+    import signal
+
+    from cli_commands.errors import UserError
+
+    record = processes.read_record(running_stack.pids_dir, "localaws")
+    os.kill(record.pid, signal.SIGKILL)
+    for _ in range(100):
+        if not processes.is_alive(record):
+            break
+        import time
+
+        time.sleep(0.05)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEY")
+    with pytest.raises(UserError, match=r"is down \(localaws exited\) and was not stopped with `local down`"):
+        environment.use_local_stack_if_running()
+    assert "AWS_ENDPOINT_URL" not in os.environ
+
+
+def test_a_crashed_stack_is_one_line_from_the_cli(running_stack):
+    import signal
+    import subprocess
+
+    record = processes.read_record(running_stack.pids_dir, "localaws")
+    os.kill(record.pid, signal.SIGKILL)
+    env = {**os.environ, "GCL_STATE_DIR": str(running_stack.state_dir), "GCL_USE_LOCAL_STACK": "1"}
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    result = subprocess.run([sys.executable, os.path.join(root, "cli.py"), "status"], env=env, cwd=root,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: the local stack in "), result.stderr

@@ -55,7 +55,7 @@ def stack(tmp_path_factory):
         "AWS_EC2_METADATA_DISABLED": "true",
     })
     yield env
-    _cli("local", "down", "--grace", "5", env=env)
+    _cli("local", "down", "--grace", "5", "--force", env=env)
 
 
 def _pids(env) -> dict[str, int]:
@@ -222,7 +222,10 @@ def test_failure_in_one_region_exits_non_zero_with_the_regional_summary(stack):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "succeeded in 2 region(s)" in result.stdout
     assert "failed in 1" in result.stdout
-    assert "  eu-west-1: " in result.stdout
+    assert "1 region (eu-west-1)" in result.stdout
+    lines = result.stdout.splitlines()  # issue 16.4: one glance
+    assert len(lines) <= 15 and max(len(line) for line in lines) <= 120, result.stdout
+    assert "CHECKING" not in result.stdout and lines[0].startswith("checked: manifest s3://")
     cleanup = _cli("delete", "--project", "Failing", "--yes", env=stack)
     assert cleanup.returncode == 0, cleanup.stdout + cleanup.stderr
 
@@ -244,9 +247,54 @@ def test_up_restarts_only_a_component_that_died(stack):
     assert {k: v for k, v in after.items() if k != "worker"} == {k: v for k, v in before.items() if k != "worker"}
 
 
+def _temporal(stack, action: str, workflow_id: str) -> None:
+    """Start a workflow that stays in flight (its task queue has no worker) or terminate it."""
+    import asyncio
+
+    from temporalio.client import Client
+
+    async def run() -> None:
+        client = await Client.connect(f"127.0.0.1:{stack['GCL_TEMPORAL_PORT']}")
+        if action == "start":
+            await client.start_workflow("BuildModelWorkflow", {"ProjectName": "InFlight"}, id=workflow_id,
+                                        task_queue="nobody-polls-this")
+        else:
+            await client.get_workflow_handle(workflow_id).terminate("test over")
+
+    asyncio.run(run())
+
+
+def test_down_refuses_while_workflows_are_in_flight_and_up_reports_lost_state(stack):
+    """Issue 15.4: `local down` refuses while a workflow runs; after local AWS dies the CLI refuses to fall back,
+    and `local up` says the state was lost and which workflow it hits."""
+    import signal
+
+    _temporal(stack, "start", "build/InFlight/v1")
+    try:
+        refused = _cli("local", "down", env=stack)
+        assert refused.returncode == 1
+        lines = refused.stderr.strip().splitlines()
+        assert len(lines) == 1 and "build/InFlight/v1" in lines[0] and "--force" in lines[0], refused.stderr
+        assert all(processes.is_alive(processes.PidRecord("x", pid, None, [])) for pid in _pids(stack).values())
+
+        os.kill(_pids(stack)["localaws"], signal.SIGKILL)  # local AWS crashes: its in-memory state is gone
+        _wait_for(lambda: not processes.is_alive(processes.read_record(Path(stack["GCL_STATE_DIR"]) / "pids", "localaws")))
+        unsourced = {k: v for k, v in stack.items() if not k.startswith(("AWS_", "TEMPORAL_"))}
+        status = _cli("status", env={**unsourced, "GCL_USE_LOCAL_STACK": "1"})
+        assert status.returncode == 1
+        assert status.stderr.strip().splitlines() == [status.stderr.strip()] and "localaws exited" in status.stderr
+
+        again = _cli("local", "up", "--json", env=stack)
+        assert again.returncode == 0, again.stdout + again.stderr
+        report = json.loads(again.stdout)
+        assert report["local_aws_state_lost"] is True and "build/InFlight/v1" in report["affected_workflows"]
+    finally:
+        _temporal(stack, "terminate", "build/InFlight/v1")
+
+
 def test_down_stops_everything_and_frees_the_ports(stack):
     pids = _pids(stack)
-    result = _cli("local", "down", "--json", env=stack)
+    result = _cli("local", "down", "--json", "--force", env=stack)
     assert result.returncode == 0, result.stderr
     assert set(json.loads(result.stdout).values()) <= {"stopped", "killed"}
     assert _pids(stack) == {}

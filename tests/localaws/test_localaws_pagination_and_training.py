@@ -112,3 +112,18 @@ def test_training_writes_evaluation_summary(project, local_aws):
     body = json.loads(_s3(local_aws).get_object(Bucket=summary["Bucket"], Key=summary["Name"])["Body"].read())
     assert body["AggregatedEvaluationResults"]["F1Score"] == description["EvaluationResult"]["F1Score"]
     assert sorted(body["EvaluationDetails"]["Labels"]) == ["car", "truck"]
+
+
+def test_a_line_separator_inside_a_json_string_trains(local_aws, fast, rekognition):
+    """Issue 15.5: JSON lines end at "\\n" only; a raw U+2028 / U+0085 inside a string belongs to its line."""
+    from localaws_support import classification_manifest
+
+    rek = rekognition("eu-central-1")
+    lines = [json.loads(line) for line in classification_manifest("train-eu-central-1", ["car", "truck"]).splitlines()]
+    for line in lines:
+        line["note"] = "a\u2028b\u0085c"
+    manifest = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n"
+    args = seed_dataset(local_aws.url, "eu-central-1", manifest=manifest)
+    arn = rek.create_project(ProjectName="separators")["ProjectArn"]
+    rek.create_project_version(ProjectArn=arn, VersionName="v1", **args)
+    assert _status_after_training(rek, arn)["Status"] == "TRAINING_COMPLETED"

@@ -203,7 +203,7 @@ class Stack:
         return result.json()
 
     def down(self) -> None:
-        self.cli("local", "down", "--grace", "5", timeout=120)
+        self.cli("local", "down", "--grace", "5", "--force", timeout=120)
 
     def pid(self, name: str) -> int | None:
         from local_stack import processes

