@@ -15,11 +15,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
     parser.add_argument("--port", type=int, default=4566, help="port to listen on (default 4566, 0 = any free port)")
     parser.add_argument("--verbose", action="store_true", help="log every request (werkzeug access log)")
+    parser.add_argument("--enforce-iam", action="store_true",
+                        help="check the policies of keys the endpoint issued (IAM users, STS sessions); "
+                        "other keys act as the account root")
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         print(f"error: --port must be between 0 and 65535, got {args.port}", file=sys.stderr)
         return 2
-    server = LocalAws(host=args.host, port=args.port, verbose=args.verbose)
+    server = LocalAws(host=args.host, port=args.port, verbose=args.verbose, enforce_iam=args.enforce_iam)
     try:
         server.start()
     except OSError as exc:

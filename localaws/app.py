@@ -21,6 +21,8 @@ from .custom_labels.operations import OPERATIONS, Context
 from .custom_labels.outputs import write_training_outputs
 from .custom_labels.store import Store
 from .faults import Faults
+from .iam import bucket_policies, enforcer
+from .iam.service_sessions import service_session
 from .replication import Replicator, begin_request, end_request
 
 CONTROL_PREFIX = "/_emulator/"
@@ -38,12 +40,22 @@ def _send(start_response: Callable, status: int, headers: dict[str, str], body: 
     return [body]
 
 
+def _s3_body(request: AwsRequest, environ: dict[str, Any]) -> bytes:
+    """The body of an S3 DeleteObjects call (its keys are what IAM checks), put back for moto."""
+    if request.service != "s3" or environ.get("REQUEST_METHOD") != "POST" or "delete" not in environ.get("QUERY_STRING", ""):
+        return b""
+    from .aws_request import _read_body
+
+    return _read_body(environ)
+
+
 class LocalAwsApp:
     """All emulator state lives here; `moto_app` is moto's DomainDispatcherApplication."""
 
-    def __init__(self, moto_app: Callable) -> None:
+    def __init__(self, moto_app: Callable, enforce_iam: bool = False) -> None:
         self.moto_app = moto_app
-        self.config = EmulatorConfig()
+        bucket_policies.install()
+        self.config = EmulatorConfig({"iam": {"enforce": enforce_iam}})
         self.store = Store(self.config)
         self.store.on_training_finished = write_training_outputs
         self.faults = Faults(self.config)
@@ -72,6 +84,19 @@ class LocalAwsApp:
             return self.moto_app(environ, start_response)
         with self._calls_lock:
             self.calls[request.counter_key] += 1
+        caller = None
+        if self.config.iam_enforced():
+            try:
+                caller = enforcer.authorize(request, environ, _s3_body(request, environ))
+            except enforcer.Denied as denied:
+                return _send(start_response, *error_response(request, denied.status, denied.code, denied.message))
+        token = enforcer.set_caller(caller)
+        try:
+            return self._dispatch(request, environ, start_response)
+        finally:
+            enforcer.reset_caller(token)
+
+    def _dispatch(self, request: AwsRequest, environ: dict[str, Any], start_response: Callable) -> Any:
         outage = self.faults.outage(request)
         if outage:
             return _send(start_response, *error_response(request, *outage))
@@ -123,6 +148,7 @@ class LocalAwsApp:
             ("POST", "calls/reset"): self._reset_calls,
             ("GET", "versions"): self._versions,
             ("POST", "replication/flush"): self._flush,
+            ("POST", "iam/service-session"): service_session,
         }.get((method, route))
         if handler is None:
             return _json(start_response, 404, {"error": f"no control endpoint {method} /_emulator/{route}"})

@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
         "fail_training": [],
         "sns_down": False,
     },
+    # IAM policy evaluation for keys the endpoint issued (localaws/iam); off by default for speed.
+    "iam": {"enforce": False},
 }
 
 
@@ -89,6 +91,9 @@ def _check(config: dict[str, Any]) -> None:
             raise ConfigError("faults.fail_training entries are objects with region/project/version/message")
     if not isinstance(faults["sns_down"], bool):
         raise ConfigError("faults.sns_down must be true or false")
+    iam = config["iam"]
+    if not isinstance(iam, dict) or set(iam) - {"enforce"} or not isinstance(iam.get("enforce"), bool):
+        raise ConfigError('iam must be {"enforce": true|false}')
 
 
 def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
@@ -105,9 +110,12 @@ def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
 class EmulatorConfig:
     """Thread-safe holder of the current settings, with validated merges."""
 
-    def __init__(self) -> None:
+    def __init__(self, initial: dict[str, Any] | None = None) -> None:
+        """`initial` (checked) replaces the defaults, also for reset(): `--enforce-iam` survives a reset."""
         self._lock = threading.Lock()
-        self._config = copy.deepcopy(DEFAULTS)
+        self._initial = _merge(DEFAULTS, initial or {})
+        _check(self._initial)
+        self._config = copy.deepcopy(self._initial)
         self.version = 0
 
     def snapshot(self) -> dict[str, Any]:
@@ -126,7 +134,7 @@ class EmulatorConfig:
 
     def reset(self) -> None:
         with self._lock:
-            self._config = copy.deepcopy(DEFAULTS)
+            self._config = copy.deepcopy(self._initial)
             self.version += 1
 
     # Readers used on every request: cheap, no deep copies.
@@ -142,6 +150,10 @@ class EmulatorConfig:
     def faults(self) -> dict[str, Any]:
         with self._lock:
             return self._config["faults"]
+
+    def iam_enforced(self) -> bool:
+        with self._lock:
+            return bool(self._config["iam"]["enforce"])
 
     def replication_delay(self) -> float:
         with self._lock:

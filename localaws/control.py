@@ -63,3 +63,8 @@ class EmulatorControl:
     def flush_replication(self, timeout: float = 30.0) -> bool:
         """Wait until every queued replication is done; True if the queue emptied in time."""
         return self._call("POST", "replication/flush", {"timeout": timeout})["idle"]
+
+    def service_session(self, role_arn: str, service: str, session_name: str | None = None) -> dict[str, str]:
+        """Credentials of a session of `role_arn` as `service` gets them (its trust policy must allow it)."""
+        body = {"role_arn": role_arn, "service": service, **({"session_name": session_name} if session_name else {})}
+        return self._call("POST", "iam/service-session", body)

@@ -74,8 +74,9 @@ def _GuardedHandler(base: type, quiet: bool) -> type:
 class LocalAws:
     """`LocalAws(host, port).start()`; port 0 picks a free port; `.url` for AWS_ENDPOINT_URL; `.stop()`."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, verbose: bool = False, enforce_iam: bool = False) -> None:
         self.verbose = verbose
+        self.enforce_iam = enforce_iam
         self.host = host
         self.port = port
         self.app: LocalAwsApp | None = None
@@ -98,7 +99,7 @@ class LocalAws:
         )
 
         listener = _bind(self.host, self.port)  # raises OSError itself (werkzeug would print and exit)
-        self.app = LocalAwsApp(DomainDispatcherApplication(create_backend_app))
+        self.app = LocalAwsApp(DomainDispatcherApplication(create_backend_app), enforce_iam=self.enforce_iam)
         handler = _GuardedHandler(MotoRequestHandler, quiet=not self.verbose)
         try:
             self._server = make_server(

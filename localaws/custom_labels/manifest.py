@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..iam.enforcer import check_caller_s3
+
 
 class ManifestError(Exception):
     """Why training of a version fails; the text becomes the version's StatusMessage."""
@@ -37,6 +39,9 @@ def read_object(account_id: str, bucket: str, key: str, version: str | None = No
     s3_bucket = backend.buckets.get(bucket)
     if s3_bucket is None:
         raise ManifestError(f"Bucket s3://{bucket} does not exist.")
+    denied = check_caller_s3("s3:GetObjectVersion" if version else "s3:GetObject", bucket, key)
+    if denied:  # Custom Labels reads with the caller's S3 permissions ("Set up SDK permissions")
+        raise ManifestError(denied)
     found = None
     for candidate in reversed(s3_bucket.keys.getlist(key, [])):
         if version is None or str(candidate.version_id) == version:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ..iam.enforcer import check_caller_s3
 from .detection import detect
 from .errors import RekognitionError, in_use, invalid, not_found, not_ready
 from .images import MAX_S3_BYTES, check_image
@@ -198,6 +199,9 @@ def _training_failure(ctx: Context, params: dict[str, Any]) -> tuple[str | None,
         return f"The output bucket s3://{output_bucket} does not exist.", None
     if output_region != ctx.region:
         return f"The output bucket s3://{output_bucket} is in {output_region}, not {ctx.region}.", None
+    denied = check_caller_s3("s3:PutObject", output_bucket, f"{params['OutputConfig'].get('S3KeyPrefix', '')}*")
+    if denied:  # the outputs are written with the caller's S3 permissions ("Set up SDK permissions")
+        return denied, None
     try:
         dataset = load_training_dataset(ctx.account, ctx.region, params["TrainingData"]["Assets"])
         if params["TestingData"].get("Assets"):
