@@ -151,6 +151,8 @@ def _line(error: dict, model: type[BaseModel]) -> str:
         return f"unknown field {name[:80]!r}{hint}"
     if kind == "value_error":
         return str(ctx.get("error") or error.get("msg"))
+    if value == "" and len(loc) == 1 and kind in ("string_too_short", "string_pattern_mismatch"):
+        return f"{name} is required"
     if kind == "string_pattern_mismatch" and name in NAME_FIELDS:
         try:
             validate_name(NAME_FIELDS[name], value)
@@ -165,6 +167,8 @@ def _line(error: dict, model: type[BaseModel]) -> str:
                 "less_than_equal": "at most", "less_than": "less than"}[kind]
         limit = next(iter(ctx.values()), "")
         return f"{name} must be {word} {limit}, got {_kind(value)}"
+    if kind == "too_short" and name == "Regions":
+        return "Regions is empty: name at least one configured region, or leave Regions out for all of them"
     if kind in ("too_short", "too_long"):
         return f"{name} is too {'short' if kind == 'too_short' else 'long'}: {error.get('msg')}"
     problem = _PROBLEMS.get(kind)
