@@ -32,6 +32,11 @@ class Settings:
     poll_policy: str  # a name in workflows.polling.POLICIES
     inference_ttl_hours: float
     task_queue: str
+    # The inference endpoint's (terraform/variables.tf): the local endpoints use exactly what Lambda gets.
+    health_check_path: str = "/health"
+    inference_extra_projects: tuple[str, ...] = ()
+    api_key_parameter_name: str | None = None
+    api_key_header: str = "x-api-key"
     sources: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -76,6 +81,12 @@ def load_settings(terraform_dir: Path | None = None, tfvars: Path | str | None =
             poll_policy=str(values["poll_policy"]),
             inference_ttl_hours=float(values.get("inference_ttl_hours") or 0),
             task_queue=str(values["temporal_task_queue"]),
+            health_check_path=str(values.get("health_check_path") or "/health"),
+            inference_extra_projects=tuple(
+                validate_name("project name", str(name)) for name in values.get("inference_extra_projects") or ()
+            ),
+            api_key_parameter_name=values.get("api_key_parameter_name") or None,
+            api_key_header=str(values.get("api_key_header") or "x-api-key"),
             sources=tuple(str(p) for p in [terraform_dir / "variables.tf", *files]),
         )
     except KeyError as missing:

@@ -23,9 +23,16 @@ class RegionHealth:
     """Health of each region's endpoint from its /health, cached briefly."""
 
     def __init__(
-        self, region_urls: dict[str, str], ttl: float, *, timeout: float = 5.0, clock=time.monotonic
+        self,
+        region_urls: dict[str, str],
+        ttl: float,
+        *,
+        timeout: float = 5.0,
+        clock=time.monotonic,
+        health_path: str = "/health",
     ):
         self.region_urls = dict(region_urls)
+        self.health_path = health_path
         self.ttl = ttl
         self.timeout = timeout
         self._clock = clock
@@ -70,7 +77,7 @@ class RegionHealth:
 
     def _check(self, region: str) -> bool:
         try:
-            answer = forward(self.region_urls[region], "GET", "/health", [], b"", timeout=self.timeout)
+            answer = forward(self.region_urls[region], "GET", self.health_path, [], b"", timeout=self.timeout)
         except OSError:
             return False
         return answer.status == 200
@@ -124,14 +131,22 @@ def model_of(target: str) -> tuple[str, str]:
 class GlobalRouter:
     """Chooses the region for each request; used by the global endpoint's request handler."""
 
-    def __init__(self, region_urls: dict[str, str], *, health_ttl: float = 2.0, timeout: float = 30.0):
+    def __init__(
+        self,
+        region_urls: dict[str, str],
+        *,
+        health_ttl: float = 2.0,
+        timeout: float = 30.0,
+        health_path: str = "/health",
+    ):
         self.preference = list(region_urls)
         self.region_urls = dict(region_urls)
-        self.health = RegionHealth(region_urls, health_ttl)
+        self.health_path = "/" + health_path.strip("/")
+        self.health = RegionHealth(region_urls, health_ttl, health_path=self.health_path)
         self.timeout = timeout
 
     def route(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> HttpAnswer:
-        if target.split("?", 1)[0].rstrip("/") == "/health" and method in ("GET", "HEAD"):
+        if "/" + target.split("?", 1)[0].strip("/") == self.health_path and method in ("GET", "HEAD"):
             return self.health_answer()
         failed = []
         model = model_of(target)

@@ -6,11 +6,18 @@ needs it, to keep the cold start cheap.
 
     POST /?ProjectName=P&VersionName=V[&MinConfidence=50&MaxResults=10]
          body: multipart/form-data with field `image` (the seed's postImage.sh), or raw image/jpeg / image/png
-    GET  /health   200 only if DEFAULT_PROJECT_NAME / DEFAULT_VERSION_NAME is RUNNING here (ALB health check)
+    GET  $HEALTH_CHECK_PATH (default /health)   200 only if DEFAULT_PROJECT_NAME / DEFAULT_VERSION_NAME is
+         RUNNING here (the ALB health check; Terraform sets the same path on the target group)
+
+Only the projects in ALLOWED_PROJECTS (default: DEFAULT_PROJECT_NAME) are served: any other project gets
+exactly the 404 of a project that does not exist, without a Rekognition call (so callers cannot tell which
+projects exist). With API_KEY_PARAMETER set, every request but the health check must carry the key from that
+SSM parameter in API_KEY_HEADER (default x-api-key), else 401.
 
 Every answer is JSON; failures carry {"error", "message"[, "hint"]} with a status a client can act on:
-400 bad parameters, 404 unknown model, 413 too large, 415 not an image, 429 throttled, 503 model not running
-or region unavailable (so the health check and Global Accelerator move traffic to another region).
+400 bad parameters, 401 no or wrong API key, 404 unknown model, 413 too large, 415 not an image, 429 throttled,
+503 model not running or region unavailable (so the health check and Global Accelerator move traffic on).
+Each inference request writes one JSON log line with EMF metrics (request_log.py).
 """
 
 import logging
@@ -21,11 +28,13 @@ import threading
 import time
 
 try:  # inside the project: inference.handler
-    from . import alb_events, model_versions, multipart_form
+    from . import alb_events, api_key, model_versions, multipart_form, request_log
 except ImportError:  # in the Lambda zip: handler.py next to its siblings at the root
     import alb_events
+    import api_key
     import model_versions
     import multipart_form
+    import request_log
 
 HttpError = alb_events.HttpError
 logger = logging.getLogger("inference")
@@ -34,6 +43,8 @@ IMAGE_FIELD = "image"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_.\-]{1,255}")
 DEFAULT_CACHE_TTL_SECONDS = 30.0
 DEFAULT_HEALTH_TTL_SECONDS = 5.0
+DEFAULT_HEALTH_PATH = "/health"
+DEFAULT_API_KEY_HEADER = "x-api-key"
 RAW_IMAGE_TYPES = {"", "image/jpeg", "image/jpg", "image/pjpeg", "image/png", "application/octet-stream"}
 THROTTLING_CODES = {
     "ThrottlingException",
@@ -86,10 +97,26 @@ class InferenceHandler:
         health_ttl: float = DEFAULT_HEALTH_TTL_SECONDS,
         client_factory=rekognition_client,
         clock=time.monotonic,
+        health_path: str = DEFAULT_HEALTH_PATH,
+        allowed_projects=None,
+        api_key_check: "api_key.ApiKeyCheck | None" = None,
+        api_key_header: str = DEFAULT_API_KEY_HEADER,
+        log_requests: bool = True,
+        log_stream=None,
     ):
         self.region = region
         self.default_project = default_project or None
         self.default_version = default_version or None
+        self.health_path = "/" + health_path.strip("/")
+        # Nothing configured at all (bare test handlers) serves any project; the Lambda always has a list.
+        allowed = set(allowed_projects or ())
+        if not allowed and self.default_project:
+            allowed = {self.default_project}
+        self.allowed_projects = frozenset(allowed) or None
+        self.api_key_check = api_key_check
+        self.api_key_header = api_key_header.lower()
+        self.log_requests = log_requests
+        self.log_stream = log_stream
         self.cache_ttl = cache_ttl
         self.health_ttl = health_ttl
         self._client_factory = client_factory
@@ -110,25 +137,73 @@ class InferenceHandler:
     def __call__(self, event, context=None) -> dict:
         if not isinstance(event, dict):
             event = {}
+        started = time.perf_counter()
+        error_code = None
         try:
-            return self._route(event)
+            response = self._route(event)
         except HttpError as error:
-            return alb_events.error_response(event, error, self._region_header())
+            error_code = error.code
+            response = alb_events.error_response(event, error, self._region_header())
         except Exception:
             logger.exception("unexpected error in %s", self.region)
+            error_code = "InternalError"
             error = HttpError(500, "InternalError", "unexpected error; the function's logs have the details")
-            return alb_events.error_response(event, error, self._region_header())
+            response = alb_events.error_response(event, error, self._region_header())
+        if self.log_requests and not self._is_health_check(event):
+            self._log(event, context, response, error_code, (time.perf_counter() - started) * 1000)
+        return response
+
+    def _is_health_check(self, event: dict) -> bool:
+        return "/" + str(event.get("path") or "/").strip("/") == self.health_path
+
+    def _log(self, event, context, response, error_code, latency_ms) -> None:
+        try:
+            params = alb_events.query_parameters(event)
+            project, version = params.get("ProjectName"), params.get("VersionName")
+            request_log.record(
+                request_id=getattr(context, "aws_request_id", None),
+                region=self.region,
+                project=project,
+                version=version,
+                served=self.serves(project) and response.get("statusCode") != 404,
+                status=int(response.get("statusCode") or 0),
+                latency_ms=latency_ms,
+                error=error_code,
+                stream=self.log_stream,
+            )
+        except Exception:  # a log line must never fail the request
+            logger.exception("could not write the request log line")
+
+    def serves(self, project: str | None) -> bool:
+        """Whether `project` is one this endpoint serves (ALLOWED_PROJECTS)."""
+        if not project:
+            return False
+        return self.allowed_projects is None or project in self.allowed_projects
+
+    def _authorize(self, event: dict) -> None:
+        if self.api_key_check is None:
+            return
+        try:
+            ok = self.api_key_check.matches(alb_events.header(event, self.api_key_header))
+        except api_key.ApiKeyUnavailable as exc:
+            logger.error("%s", exc)
+            raise HttpError(503, "AuthUnavailable", "the endpoint cannot check API keys right now",
+                            headers={"Retry-After": "5"}) from None
+        if not ok:
+            raise HttpError(401, "Unauthorized", f"a valid API key is required in the {self.api_key_header} header")
 
     def _region_header(self) -> dict[str, str]:
         return {"X-Served-Region": self.region}
 
     def _route(self, event: dict) -> dict:
         method = str(event.get("httpMethod") or "").upper()
-        path = str(event.get("path") or "/")
-        if path.rstrip("/") == "/health":
+        if self._is_health_check(event):
             if method not in ("GET", "HEAD"):
-                raise HttpError(405, "MethodNotAllowed", "use GET /health", headers={"Allow": "GET, HEAD"})
+                raise HttpError(
+                    405, "MethodNotAllowed", f"use GET {self.health_path}", headers={"Allow": "GET, HEAD"}
+                )
             return self.health(event)
+        self._authorize(event)
         if method != "POST":
             raise HttpError(405, "MethodNotAllowed", USAGE, headers={"Allow": "POST"})
         return self.predict(event)
@@ -150,6 +225,8 @@ class InferenceHandler:
         version = _model_name(params, "VersionName")
         options = _detect_options(params)
         image = _request_image(event)
+        if not self.serves(project):  # the same answer as a project that does not exist, with no AWS call
+            raise self._not_found(project, version)
         info = self._lookup(project, version, self.cache_ttl)
         try:
             result = self._detect(info, image, options)
@@ -375,12 +452,21 @@ def make_handler(region: str | None = None, **overrides) -> InferenceHandler:
     if not region:
         raise ValueError("no region: pass one or set AWS_REGION")
     cache_ttl = _env_number("CACHE_TTL_SECONDS", DEFAULT_CACHE_TTL_SECONDS)
+    allowed = [name.strip() for name in os.environ.get("ALLOWED_PROJECTS", "").split(",") if name.strip()]
     settings = {
         "default_project": os.environ.get("DEFAULT_PROJECT_NAME"),
         "default_version": os.environ.get("DEFAULT_VERSION_NAME"),
         "cache_ttl": cache_ttl,
         "health_ttl": _env_number("HEALTH_CACHE_TTL_SECONDS", min(DEFAULT_HEALTH_TTL_SECONDS, cache_ttl)),
+        "health_path": os.environ.get("HEALTH_CHECK_PATH") or DEFAULT_HEALTH_PATH,
+        "allowed_projects": allowed or None,
+        "api_key_header": os.environ.get("API_KEY_HEADER") or DEFAULT_API_KEY_HEADER,
     }
+    parameter = overrides.pop("api_key_parameter", None) or os.environ.get("API_KEY_PARAMETER")
+    if parameter:
+        settings["api_key_check"] = api_key.ApiKeyCheck(
+            region, parameter, ttl=_env_number("API_KEY_CACHE_TTL_SECONDS", 300.0)
+        )
     settings.update({key: value for key, value in overrides.items() if value is not None})
     return InferenceHandler(region, **settings)
 

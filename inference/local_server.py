@@ -94,6 +94,11 @@ class LocalInference:
         health_ttl: float | None = None,
         router_health_ttl: float = 2.0,
         emulated: bool | None = None,
+        health_path: str = inference_handler.DEFAULT_HEALTH_PATH,
+        allowed_projects=None,
+        api_key_parameter: str | None = None,
+        api_key_header: str = inference_handler.DEFAULT_API_KEY_HEADER,
+        log_requests: bool = False,
     ):
         if not regions:
             raise ValueError("at least one region is needed")
@@ -106,6 +111,11 @@ class LocalInference:
         self.health_ttl = health_ttl
         self.router_health_ttl = router_health_ttl
         self.emulated = emulated  # None: ask AWS_ENDPOINT_URL whether it is the local emulator
+        self.health_path = health_path
+        self.allowed_projects = list(allowed_projects) if allowed_projects else None
+        self.api_key_parameter = api_key_parameter
+        self.api_key_header = api_key_header
+        self.log_requests = log_requests
         self.handlers: dict[str, inference_handler.InferenceHandler] = {}
         self.router: GlobalRouter | None = None
         self._servers: list[QuietServer] = []
@@ -134,6 +144,11 @@ class LocalInference:
                     default_version=self.default_version,
                     cache_ttl=self.cache_ttl,
                     health_ttl=self.health_ttl,
+                    health_path=self.health_path,
+                    allowed_projects=self.allowed_projects,
+                    api_key_parameter=self.api_key_parameter,
+                    api_key_header=self.api_key_header,
+                    log_requests=self.log_requests,
                 )
                 self.handlers[region] = handler
                 request_class = type(
@@ -145,7 +160,9 @@ class LocalInference:
         except BaseException:
             self.stop()
             raise
-        self.router = global_class.router = GlobalRouter(region_urls, health_ttl=self.router_health_ttl)
+        self.router = global_class.router = GlobalRouter(
+            region_urls, health_ttl=self.router_health_ttl, health_path=self.health_path
+        )
         for server in self._servers:
             thread = threading.Thread(
                 target=server.serve_forever,
@@ -200,7 +217,7 @@ def _settings_defaults(args) -> None:
     """Fill regions / project / version from configuration.settings when not given on the command line."""
     from configuration.regions import validate_regions
 
-    if args.regions and args.project and args.version:
+    if args.regions and args.project and args.version and args.health_path and args.allowed_projects:
         validate_regions(args.regions)
         return
     from configuration.settings import load_settings
@@ -209,6 +226,10 @@ def _settings_defaults(args) -> None:
     args.regions = args.regions or list(settings.regions)
     args.project = args.project or settings.project_name
     args.version = args.version or settings.default_version_name
+    args.health_path = args.health_path or settings.health_check_path
+    args.allowed_projects = args.allowed_projects or [settings.project_name, *settings.inference_extra_projects]
+    args.api_key_parameter = args.api_key_parameter or settings.api_key_parameter_name
+    args.api_key_header = args.api_key_header or settings.api_key_header
     validate_regions(args.regions)
 
 
@@ -232,6 +253,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--health-ttl", type=float, help="seconds a region's /health answer is cached")
     parser.add_argument("--router-health-ttl", type=float, default=2.0)
+    parser.add_argument("--health-path", help="health check path (default: settings health_check_path)")
+    parser.add_argument(
+        "--allowed-projects", nargs="+", help="projects served (default: project_name + inference_extra_projects)"
+    )
+    parser.add_argument("--api-key-parameter", help="SSM parameter holding the API key (default: settings)")
+    parser.add_argument("--api-key-header", help="header carrying the API key (default: settings, x-api-key)")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -254,6 +281,11 @@ def main(argv: list[str] | None = None) -> int:
             cache_ttl=args.cache_ttl,
             health_ttl=args.health_ttl,
             router_health_ttl=args.router_health_ttl,
+            health_path=args.health_path,
+            allowed_projects=args.allowed_projects,
+            api_key_parameter=args.api_key_parameter,
+            api_key_header=args.api_key_header or inference_handler.DEFAULT_API_KEY_HEADER,
+            log_requests=args.verbose,
         ).start()
     except (OSError, ValueError) as exc:  # settings or socket problems: one line, no traceback
         print(f"error: {exc}", file=sys.stderr)

@@ -12,7 +12,14 @@ from pathlib import Path
 
 SOURCE_DIR = Path(__file__).resolve().parent
 # Everything the handler imports from this folder; tests check the list against handler.py's imports.
-LAMBDA_MODULES = ("alb_events.py", "handler.py", "model_versions.py", "multipart_form.py")
+LAMBDA_MODULES = (
+    "alb_events.py",
+    "api_key.py",
+    "handler.py",
+    "model_versions.py",
+    "multipart_form.py",
+    "request_log.py",
+)
 FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
 
 

@@ -27,6 +27,9 @@ locals {
     "ap-northeast-2" = "apne2"
   }
 
+  # The projects the public endpoint (and so the Lambda role) and the worker may touch: project_name + the allow-list.
+  served_projects = distinct(concat([var.project_name], var.inference_extra_projects))
+
   lambda_zip_path = coalesce(var.lambda_zip_path, "${path.module}/../build/inference-lambda.zip")
 
   use_local_endpoint = var.aws_endpoint_url != null

@@ -33,6 +33,11 @@ module "us_east_1" {
   project_name                = var.project_name
   default_version_name        = var.default_version_name
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
+  served_projects             = local.served_projects
+  lambda_tracing_mode         = var.lambda_tracing_mode
+  api_key_parameter_name      = var.api_key_parameter_name
+  api_key_header              = var.api_key_header
+  waf_rate_limit              = var.waf_rate_limit
 
   vpc_cidr                = var.vpc_cidr
   health_check_path       = var.health_check_path
@@ -66,6 +71,11 @@ module "us_east_2" {
   project_name                = var.project_name
   default_version_name        = var.default_version_name
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
+  served_projects             = local.served_projects
+  lambda_tracing_mode         = var.lambda_tracing_mode
+  api_key_parameter_name      = var.api_key_parameter_name
+  api_key_header              = var.api_key_header
+  waf_rate_limit              = var.waf_rate_limit
 
   vpc_cidr                = var.vpc_cidr
   health_check_path       = var.health_check_path
@@ -99,6 +109,11 @@ module "us_west_2" {
   project_name                = var.project_name
   default_version_name        = var.default_version_name
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
+  served_projects             = local.served_projects
+  lambda_tracing_mode         = var.lambda_tracing_mode
+  api_key_parameter_name      = var.api_key_parameter_name
+  api_key_header              = var.api_key_header
+  waf_rate_limit              = var.waf_rate_limit
 
   vpc_cidr                = var.vpc_cidr
   health_check_path       = var.health_check_path
@@ -132,6 +147,11 @@ module "eu_west_1" {
   project_name                = var.project_name
   default_version_name        = var.default_version_name
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
+  served_projects             = local.served_projects
+  lambda_tracing_mode         = var.lambda_tracing_mode
+  api_key_parameter_name      = var.api_key_parameter_name
+  api_key_header              = var.api_key_header
+  waf_rate_limit              = var.waf_rate_limit
 
   vpc_cidr                = var.vpc_cidr
   health_check_path       = var.health_check_path
@@ -165,6 +185,11 @@ module "eu_west_2" {
   project_name                = var.project_name
   default_version_name        = var.default_version_name
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
+  served_projects             = local.served_projects
+  lambda_tracing_mode         = var.lambda_tracing_mode
+  api_key_parameter_name      = var.api_key_parameter_name
+  api_key_header              = var.api_key_header
+  waf_rate_limit              = var.waf_rate_limit
 
   vpc_cidr                = var.vpc_cidr
   health_check_path       = var.health_check_path
@@ -198,6 +223,11 @@ module "eu_central_1" {
   project_name                = var.project_name
   default_version_name        = var.default_version_name
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
+  served_projects             = local.served_projects
+  lambda_tracing_mode         = var.lambda_tracing_mode
+  api_key_parameter_name      = var.api_key_parameter_name
+  api_key_header              = var.api_key_header
+  waf_rate_limit              = var.waf_rate_limit
 
   vpc_cidr                = var.vpc_cidr
   health_check_path       = var.health_check_path
@@ -231,6 +261,11 @@ module "ap_south_1" {
   project_name                = var.project_name
   default_version_name        = var.default_version_name
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
+  served_projects             = local.served_projects
+  lambda_tracing_mode         = var.lambda_tracing_mode
+  api_key_parameter_name      = var.api_key_parameter_name
+  api_key_header              = var.api_key_header
+  waf_rate_limit              = var.waf_rate_limit
 
   vpc_cidr                = var.vpc_cidr
   health_check_path       = var.health_check_path
@@ -264,6 +299,11 @@ module "ap_southeast_1" {
   project_name                = var.project_name
   default_version_name        = var.default_version_name
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
+  served_projects             = local.served_projects
+  lambda_tracing_mode         = var.lambda_tracing_mode
+  api_key_parameter_name      = var.api_key_parameter_name
+  api_key_header              = var.api_key_header
+  waf_rate_limit              = var.waf_rate_limit
 
   vpc_cidr                = var.vpc_cidr
   health_check_path       = var.health_check_path
@@ -297,6 +337,11 @@ module "ap_southeast_2" {
   project_name                = var.project_name
   default_version_name        = var.default_version_name
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
+  served_projects             = local.served_projects
+  lambda_tracing_mode         = var.lambda_tracing_mode
+  api_key_parameter_name      = var.api_key_parameter_name
+  api_key_header              = var.api_key_header
+  waf_rate_limit              = var.waf_rate_limit
 
   vpc_cidr                = var.vpc_cidr
   health_check_path       = var.health_check_path
@@ -330,6 +375,11 @@ module "ap_northeast_1" {
   project_name                = var.project_name
   default_version_name        = var.default_version_name
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
+  served_projects             = local.served_projects
+  lambda_tracing_mode         = var.lambda_tracing_mode
+  api_key_parameter_name      = var.api_key_parameter_name
+  api_key_header              = var.api_key_header
+  waf_rate_limit              = var.waf_rate_limit
 
   vpc_cidr                = var.vpc_cidr
   health_check_path       = var.health_check_path
@@ -363,6 +413,11 @@ module "ap_northeast_2" {
   project_name                = var.project_name
   default_version_name        = var.default_version_name
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
+  served_projects             = local.served_projects
+  lambda_tracing_mode         = var.lambda_tracing_mode
+  api_key_parameter_name      = var.api_key_parameter_name
+  api_key_header              = var.api_key_header
+  waf_rate_limit              = var.waf_rate_limit
 
   vpc_cidr                = var.vpc_cidr
   health_check_path       = var.health_check_path
@@ -410,6 +465,7 @@ module "management" {
 
   topic_name                        = local.topic_name
   worker_regions                    = var.regions
+  worker_project_names              = local.served_projects
   worker_bucket_arns                = [for instance in values(local.regional) : instance.training_bucket_arn]
   worker_trusted_service_principals = var.worker_trusted_service_principals
   worker_trusted_role_arns          = var.worker_trusted_role_arns

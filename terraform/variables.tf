@@ -89,8 +89,13 @@ variable "poll_policy" {
 
 variable "inference_ttl_hours" {
   type        = number
-  description = "Cost guard: versions started by the CLI are stopped after this many hours unless --ttl says otherwise; 0 disables."
-  default     = 0
+  description = "Cost guard: versions started by the CLI are stopped after this many hours unless --ttl says otherwise (0 disables it: 11 regions x 1 unit left running cost about 32,000 USD a month)."
+  default     = 8
+
+  validation {
+    condition     = var.inference_ttl_hours >= 0
+    error_message = "inference_ttl_hours must be 0 (no guard) or a positive number of hours."
+  }
 }
 
 variable "temporal_task_queue" {
@@ -123,12 +128,23 @@ variable "lambda_zip_path" {
 
 variable "lambda_reserved_concurrency" {
   type        = number
-  description = "Reserved concurrent executions of the inference Lambda in each region (caps cost and protects the account's other functions)."
-  default     = 10
+  description = "Reserved concurrent executions of the inference Lambda in each region; null (default) reserves none. Lambda keeps 100 of a region's concurrency quota unreserved, so setting N needs a quota of at least N + 100 in every region (new accounts often have 10): raise it with Service Quotas first."
+  default     = null
 
   validation {
-    condition     = var.lambda_reserved_concurrency >= 1
-    error_message = "lambda_reserved_concurrency must be at least 1 (0 would throttle every request)."
+    condition     = var.lambda_reserved_concurrency == null || try(var.lambda_reserved_concurrency >= 1, false)
+    error_message = "lambda_reserved_concurrency must be null (no reservation) or at least 1 (0 would throttle every request)."
+  }
+}
+
+variable "lambda_tracing_mode" {
+  type        = string
+  description = "X-Ray tracing of the inference Lambda: PassThrough (default) traces only requests that arrive with a sampled X-Amzn-Trace-Id, so ALB health checks (unsampled) are never traced; Active samples every invocation, health checks included."
+  default     = "PassThrough"
+
+  validation {
+    condition     = contains(["PassThrough", "Active"], var.lambda_tracing_mode)
+    error_message = "lambda_tracing_mode must be PassThrough or Active."
   }
 }
 
@@ -152,8 +168,13 @@ variable "inference_cache_ttl_seconds" {
 
 variable "health_check_path" {
   type        = string
-  description = "Path the ALB health check calls on the inference Lambda; it answers 200 only while the default model version is RUNNING."
+  description = "Path the ALB and Global Accelerator health checks call; the Lambda reads the same value (HEALTH_CHECK_PATH) and answers 200 there only while the default model version is RUNNING. The local endpoints use it too."
   default     = "/health"
+
+  validation {
+    condition     = length(var.health_check_path) <= 1024 && can(regex("^/[A-Za-z0-9._~/-]*$", var.health_check_path))
+    error_message = "health_check_path must start with / and hold only URL path characters (letters, digits, . _ ~ / -)."
+  }
 }
 
 variable "log_retention_days" {
@@ -196,6 +217,45 @@ variable "accelerator_flow_logs_bucket" {
   type        = string
   description = "Optional S3 bucket (name) for Global Accelerator flow logs; null leaves flow logs off."
   default     = null
+}
+
+variable "inference_extra_projects" {
+  type        = list(string)
+  description = "Allow-list: Custom Labels projects the public endpoint serves besides project_name (empty by default). Any other project gets the same 404 as one that does not exist, and the Lambda role may not call it."
+  default     = []
+
+  validation {
+    condition     = alltrue([for name in var.inference_extra_projects : can(regex("^[a-zA-Z0-9][a-zA-Z0-9_.\\-]{0,254}$", name))])
+    error_message = "inference_extra_projects must hold Custom Labels project names (letters, digits, '_', '.', '-')."
+  }
+}
+
+variable "api_key_parameter_name" {
+  type        = string
+  description = "Optional API-key authentication: name of an SSM Parameter Store SecureString (same name in every region, e.g. /global-custom-labels/api-key) holding the key. When set, every request except the health check must carry it in api_key_header (compared in constant time; read once per Lambda container). null leaves the endpoint open."
+  default     = null
+
+  validation {
+    condition     = var.api_key_parameter_name == null || try(length(var.api_key_parameter_name) <= 1011 && can(regex("^/?[a-zA-Z0-9_./-]+$", var.api_key_parameter_name)), false)
+    error_message = "api_key_parameter_name must be an SSM parameter name such as /global-custom-labels/api-key."
+  }
+}
+
+variable "api_key_header" {
+  type        = string
+  description = "HTTP header that carries the API key when api_key_parameter_name is set."
+  default     = "x-api-key"
+}
+
+variable "waf_rate_limit" {
+  type        = number
+  description = "Optional AWS WAF web ACL on each regional ALB with one rate-based rule: requests per 5 minutes allowed from one client IP before it is blocked (at least 10). null (default) creates no WAF."
+  default     = null
+
+  validation {
+    condition     = var.waf_rate_limit == null || try(var.waf_rate_limit >= 10 && var.waf_rate_limit <= 2000000000, false)
+    error_message = "waf_rate_limit must be null or 10-2,000,000,000 requests per 5 minutes."
+  }
 }
 
 variable "worker_trusted_service_principals" {

@@ -16,7 +16,8 @@ variables {
     "eu-west-1"      = { bucket_arn = "arn:aws:s3:::global-custom-labels-train-123456789012-eu-west-1", priority = 3 }
     "ap-southeast-2" = { bucket_arn = "arn:aws:s3:::global-custom-labels-train-123456789012-ap-southeast-2", priority = 8 }
   }
-  worker_regions = ["us-east-1", "eu-west-1", "ap-southeast-2"]
+  worker_regions       = ["us-east-1", "eu-west-1", "ap-southeast-2"]
+  worker_project_names = ["AWSDeepRacer"]
   worker_bucket_arns = [
     "arn:aws:s3:::global-custom-labels-train-123456789012-us-east-1",
     "arn:aws:s3:::global-custom-labels-train-123456789012-eu-west-1",
@@ -106,11 +107,11 @@ run "management" {
 
   assert {
     condition = one([for statement in jsondecode(aws_iam_policy.worker.policy).Statement : statement.Resource if statement.Sid == "ManageCustomLabelsModels"]) == [
-      "arn:aws:rekognition:us-east-1:123456789012:project/*",
-      "arn:aws:rekognition:eu-west-1:123456789012:project/*",
-      "arn:aws:rekognition:ap-southeast-2:123456789012:project/*",
+      "arn:aws:rekognition:us-east-1:123456789012:project/AWSDeepRacer/*",
+      "arn:aws:rekognition:eu-west-1:123456789012:project/AWSDeepRacer/*",
+      "arn:aws:rekognition:ap-southeast-2:123456789012:project/AWSDeepRacer/*",
     ]
-    error_message = "The worker manages projects only in the configured regions of this account."
+    error_message = "The worker manages only the configured project, in the configured regions of this account."
   }
 
   assert {

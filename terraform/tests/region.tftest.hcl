@@ -1,4 +1,4 @@
-# Unit tests of modules/region: buckets with the seed's Rekognition grants, the inference Lambda,
+# Unit tests of modules/region: TLS-only buckets without service-principal grants, the inference Lambda,
 # the ALB with a health-checked Lambda target group and a scoped invoke permission.
 
 mock_provider "aws" {
@@ -14,6 +14,7 @@ variables {
   output_bucket_name   = "global-custom-labels-output-123456789012-ap-southeast-2"
   project_name         = "AWSDeepRacer"
   default_version_name = "first"
+  served_projects      = ["AWSDeepRacer"]
 }
 
 run "region" {
@@ -23,20 +24,12 @@ run "region" {
     source = "./modules/region"
   }
 
-  # Buckets: Rekognition may read the training data and write the output, as in the seed.
+  # Buckets: no Rekognition service-principal grants (Custom Labels uses the caller's S3 permissions).
   assert {
-    condition = anytrue([for statement in jsondecode(module.training_bucket.policy).Statement :
-      statement.Principal == { Service = "rekognition.amazonaws.com" } &&
-      statement.Resource == "arn:aws:s3:::global-custom-labels-train-123456789012-ap-southeast-2/*" &&
-    toset(flatten([statement.Action])) == toset(["s3:GetObject", "s3:GetObjectAcl", "s3:GetObjectVersion", "s3:GetObjectTagging"])])
-    error_message = "Rekognition must be able to read the training objects."
-  }
-
-  assert {
-    condition = anytrue([for statement in jsondecode(module.output_bucket.policy).Statement :
-      statement.Principal == { Service = "rekognition.amazonaws.com" } && statement.Action == "s3:PutObject" &&
-    try(statement.Condition.StringEquals["s3:x-amz-acl"], null) == "bucket-owner-full-control"])
-    error_message = "Rekognition must be able to write the output with bucket-owner-full-control."
+    condition = alltrue(flatten([for policy in [module.training_bucket.policy, module.output_bucket.policy] : [
+      for statement in jsondecode(policy).Statement : statement.Principal != { Service = "rekognition.amazonaws.com" }
+    ]]))
+    error_message = "The legacy rekognition.amazonaws.com bucket grants must not come back."
   }
 
   # Lambda.
@@ -50,13 +43,15 @@ run "region" {
       DEFAULT_PROJECT_NAME = "AWSDeepRacer"
       DEFAULT_VERSION_NAME = "first"
       CACHE_TTL_SECONDS    = "60"
+      HEALTH_CHECK_PATH    = "/health"
+      ALLOWED_PROJECTS     = "AWSDeepRacer"
     })
-    error_message = "The Lambda reads DEFAULT_PROJECT_NAME, DEFAULT_VERSION_NAME and CACHE_TTL_SECONDS."
+    error_message = "The Lambda reads DEFAULT_PROJECT_NAME, DEFAULT_VERSION_NAME, CACHE_TTL_SECONDS, HEALTH_CHECK_PATH and ALLOWED_PROJECTS."
   }
 
   assert {
-    condition     = aws_lambda_function.inference.reserved_concurrent_executions == 10
-    error_message = "Reserved concurrency comes from the variable."
+    condition     = aws_lambda_function.inference.reserved_concurrent_executions == null
+    error_message = "No reserved concurrency by default (it fails on accounts whose regional quota is below N + 100)."
   }
 
   assert {

@@ -139,11 +139,11 @@ def test_unknown_version_is_404_and_negatively_cached(handler, models, emulator,
     assert calls_of(emulator, REGION, "DescribeProjectVersions") == 2
 
 
-def test_unknown_project_is_404_and_negatively_cached(handler, emulator, local_aws):
+def test_unserved_project_is_404_without_any_rekognition_call(handler, emulator, local_aws):
     event = alb_post(make_png(), "image/png", {"ProjectName": "NoSuchProject", "VersionName": VERSION})
     for _ in range(2):
         assert handler(event, None)["statusCode"] == 404
-    assert calls_of(emulator, REGION, "DescribeProjects") == 1
+    assert calls_of(emulator, REGION, "DescribeProjects") == 0
     assert calls_of(emulator, REGION, "DescribeProjectVersions") == 0
 
 

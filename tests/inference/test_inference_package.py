@@ -92,7 +92,9 @@ print(json.dumps({{"boto3": loaded_boto3, "response": handler.lambda_handler(eve
         env={"AWS_REGION": "eu-west-1", "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+    log_line, result_line = done.stdout.strip().splitlines()[-2:]
+    assert json.loads(log_line)["status"] == 415  # one structured request log line (request_log.py)
+    result = json.loads(result_line)
     assert result["boto3"] is False
     assert result["response"]["statusCode"] == 415
     assert result["response"]["headers"]["X-Served-Region"] == "eu-west-1"

@@ -46,8 +46,11 @@ resource "aws_globalaccelerator_endpoint_group" "this" {
   traffic_dial_percentage       = 100
 
   endpoint_configuration {
-    endpoint_id                    = each.value
-    weight                         = 128
-    client_ip_preservation_enabled = true
+    endpoint_id = each.value
+    weight      = 128
+    # Off: preservation makes Global Accelerator create ENIs and a security group in each VPC that
+    # outlive the endpoint group (destroying the VPC then fails with DependencyViolation), and nothing
+    # here reads the client IP.
+    client_ip_preservation_enabled = false
   }
 }

@@ -12,6 +12,8 @@ module "bucket" {
   bucket_name                        = var.bucket_name
   partition                          = var.partition
   noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
+  # The datasets' source of truth: `terraform destroy` refuses while it holds objects (README: destroy).
+  force_destroy = false
 }
 
 # ---------------------------------------------------------------------------------------------

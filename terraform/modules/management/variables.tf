@@ -59,6 +59,16 @@ variable "worker_regions" {
   description = "Regions whose Custom Labels projects the worker manages."
 }
 
+variable "worker_project_names" {
+  type        = list(string)
+  description = "Custom Labels projects the worker may create, train, start, stop and delete (in worker_regions)."
+
+  validation {
+    condition     = length(var.worker_project_names) > 0
+    error_message = "worker_project_names must name at least one project."
+  }
+}
+
 variable "worker_bucket_arns" {
   type        = list(string)
   description = "Regional training bucket ARNs the worker reads and writes (the management bucket is always included)."

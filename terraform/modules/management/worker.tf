@@ -18,7 +18,10 @@ locals {
           "rekognition:DeleteProjectVersion",
           "rekognition:DeleteProject",
         ]
-        Resource = [for region in var.worker_regions : "arn:${var.partition}:rekognition:${region}:${var.account_id}:project/*"]
+        # Only the configured projects: project/NAME/* is the project and its versions.
+        Resource = flatten([for region in var.worker_regions : [
+          for name in var.worker_project_names : "arn:${var.partition}:rekognition:${region}:${var.account_id}:project/${name}/*"
+        ]])
       },
       {
         # DescribeProjects has no resource-level permissions.
@@ -56,9 +59,22 @@ locals {
     ]
   }
 
-  worker_trust_principals = merge(
-    { Service = var.worker_trusted_service_principals },
-    length(var.worker_trusted_role_arns) == 0 ? {} : { AWS = var.worker_trusted_role_arns },
+  # Services (ECS tasks) may assume the role only on behalf of this account (confused-deputy guard,
+  # aws:SourceAccount); IAM principals are named one by one in their own statement.
+  worker_trust_statements = concat(
+    length(var.worker_trusted_service_principals) == 0 ? [] : [{
+      Sid       = "TrustedServices"
+      Effect    = "Allow"
+      Principal = { Service = var.worker_trusted_service_principals }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }
+    }],
+    length(var.worker_trusted_role_arns) == 0 ? [] : [{
+      Sid       = "TrustedPrincipals"
+      Effect    = "Allow"
+      Principal = { AWS = var.worker_trusted_role_arns }
+      Action    = "sts:AssumeRole"
+    }],
   )
 }
 
@@ -73,13 +89,16 @@ resource "aws_iam_role" "worker" {
   description = "Role the Temporal worker of ${var.name_prefix} runs as"
 
   assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = local.worker_trust_principals
-      Action    = "sts:AssumeRole"
-    }]
+    Version   = "2012-10-17"
+    Statement = local.worker_trust_statements
   })
+
+  lifecycle {
+    precondition {
+      condition     = length(local.worker_trust_statements) > 0
+      error_message = "The worker role needs someone to trust: set worker_trusted_service_principals or worker_trusted_role_arns."
+    }
+  }
 }
 
 resource "aws_iam_role_policy_attachment" "worker" {

@@ -47,8 +47,37 @@ variable "lambda_zip_path" {
 
 variable "lambda_reserved_concurrency" {
   type        = number
-  description = "Reserved concurrent executions of the inference Lambda."
-  default     = 10
+  description = "Reserved concurrent executions of the inference Lambda; null reserves none."
+  default     = null
+}
+
+variable "lambda_tracing_mode" {
+  type        = string
+  description = "X-Ray tracing mode of the Lambda: PassThrough (health checks never traced) or Active."
+  default     = "PassThrough"
+}
+
+variable "served_projects" {
+  type        = list(string)
+  description = "Custom Labels projects the Lambda may serve (ALLOWED_PROJECTS); its role may call only these."
+}
+
+variable "api_key_parameter_name" {
+  type        = string
+  description = "SSM SecureString parameter holding the API key; null disables API-key authentication."
+  default     = null
+}
+
+variable "api_key_header" {
+  type        = string
+  description = "Header carrying the API key."
+  default     = "x-api-key"
+}
+
+variable "waf_rate_limit" {
+  type        = number
+  description = "Requests per 5 minutes per client IP of the WAF rate-based rule; null creates no WAF."
+  default     = null
 }
 
 variable "lambda_memory_mb" {

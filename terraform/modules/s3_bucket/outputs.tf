@@ -13,3 +13,8 @@ output "policy" {
   description = "The bucket policy document as applied (JSON)."
   value       = aws_s3_bucket_policy.this.policy
 }
+
+output "force_destroy" {
+  description = "Whether `terraform destroy` may delete the bucket with its objects."
+  value       = aws_s3_bucket.this.force_destroy
+}

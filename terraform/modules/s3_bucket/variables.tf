@@ -23,6 +23,6 @@ variable "policy_statements" {
 
 variable "force_destroy" {
   type        = bool
-  description = "Let `terraform destroy` delete a bucket that still holds objects (the seed's autoDeleteObjects)."
-  default     = true
+  description = "Let `terraform destroy` delete a bucket that still holds objects (the seed's autoDeleteObjects). Off by default: the management bucket holds the datasets' source of truth."
+  default     = false
 }
