@@ -27,8 +27,9 @@ resource "aws_vpc_security_group_ingress_rule" "alb" {
 }
 
 resource "aws_lb" "this" {
-  #checkov:skip=CKV_AWS_91:Access logs need a log bucket per region with the ELB account's grant; Lambda logs record every request.
-  #checkov:skip=CKV2_AWS_28:No WAF by default: the only route is POST an image to a fixed Lambda; add a web ACL per deployment if needed.
+  #checkov:skip=CKV_AWS_91:Access logs need a log bucket per region with the ELB account's grant; the Lambda writes one JSON log line per inference request (inference/request_log.py).
+  #checkov:skip=CKV2_AWS_28:WAF is optional (waf_rate_limit, off by default: a web ACL costs per region and month); when set, waf.tf associates a rate-based web ACL.
+  #checkov:skip=CKV2_AWS_76:The optional web ACL holds a rate rule only: the only route is an image POST to a Python Lambda (no Java, no Log4j).
   #checkov:skip=CKV2_AWS_20:No redirect: API clients behind Global Accelerator call port 80 directly; HTTPS is the optional 443 listener (alb_certificate_arn).
   #checkov:skip=CKV_AWS_150:Deletion protection is a variable (alb_deletion_protection), off by default so `terraform destroy` cleans up like the seed's `cdk destroy`.
   name                       = local.alb_name
