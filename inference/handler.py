@@ -101,7 +101,7 @@ class InferenceHandler:
         allowed_projects=None,
         api_key_check: "api_key.ApiKeyCheck | None" = None,
         api_key_header: str = DEFAULT_API_KEY_HEADER,
-        log_requests: bool = True,
+        log_requests: bool | None = None,
         log_stream=None,
     ):
         self.region = region
@@ -115,6 +115,10 @@ class InferenceHandler:
         self.allowed_projects = frozenset(allowed) or None
         self.api_key_check = api_key_check
         self.api_key_header = api_key_header.lower()
+        # Default: log where CloudWatch collects stdout (in Lambda) or into a given stream; a handler run in-process
+        # elsewhere (bench, tests) must not write to the host program's stdout.
+        if log_requests is None:
+            log_requests = log_stream is not None or "AWS_LAMBDA_FUNCTION_NAME" in os.environ
         self.log_requests = log_requests
         self.log_stream = log_stream
         self.cache_ttl = cache_ttl

@@ -89,7 +89,7 @@ print(json.dumps({{"boto3": loaded_boto3, "response": handler.lambda_handler(eve
         capture_output=True,
         text=True,
         check=False,
-        env={"AWS_REGION": "eu-west-1", "PATH": "/usr/bin:/bin"},
+        env={"AWS_REGION": "eu-west-1", "AWS_LAMBDA_FUNCTION_NAME": "inference", "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stderr
     log_line, result_line = done.stdout.strip().splitlines()[-2:]
