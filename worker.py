@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities import all_activities
 from activities.clients import ClientFactory
@@ -27,7 +28,20 @@ DEFAULT_TARGET = "localhost:7233"
 ACTIVITY_THREADS = 32  # regions x versions of blocking boto3 calls in flight
 GRACEFUL_SHUTDOWN_SECONDS = 30
 
+# Pure helper modules the workflows import: passed through by name (an import inside
+# `imports_passed_through()` of a submodule, `from workflows import polling`, was re-imported on every run).
+PASSTHROUGH_MODULES = (
+    "configuration.names", "workflows.activity_api", "workflows.common", "workflows.ids", "workflows.inputs",
+    "workflows.models", "workflows.polling", "workflows.search_attributes", "pydantic", "pydantic_core",
+)
+
 log = logging.getLogger("worker")
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+    )
 
 
 def build_worker(
@@ -51,6 +65,7 @@ def build_worker(
         **{
             "max_concurrent_activities": getattr(executor, "_max_workers", ACTIVITY_THREADS),
             "graceful_shutdown_timeout": timedelta(seconds=GRACEFUL_SHUTDOWN_SECONDS),
+            "workflow_runner": workflow_runner(),
             **worker_options,
         },
     )

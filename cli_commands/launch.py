@@ -42,7 +42,9 @@ class OperationRequest:
     @property
     def workflow_id(self) -> str:
         """`{operation}/{project}/{versions joined by ','}` ('*' = whole project), per CONTRACTS.md."""
-        return f"{self.operation}/{self.project}/{','.join(self.versions) or '*'}"
+        from workflows.ids import bounded_id  # long names: readable prefix + hash
+
+        return bounded_id(f"{self.operation}/{self.project}/{','.join(self.versions) or '*'}")
 
 
 def overlaps(running_versions: list[str], requested: list[str]) -> bool:

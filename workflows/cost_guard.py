@@ -17,6 +17,7 @@ from temporalio.exceptions import ActivityError, ChildWorkflowError, WorkflowAlr
 with workflow.unsafe.imports_passed_through():
     from workflows import activity_api as api
     from workflows.common import error_text, iso, parse_iso
+    from workflows.ids import bounded_id
     from workflows.models import (
         CostGuardInput,
         OperationSummary,
@@ -28,11 +29,11 @@ with workflow.unsafe.imports_passed_through():
 
 
 def cost_guard_workflow_id(project: str, versions: list[str]) -> str:
-    return f"ttl/{project}/{','.join(versions)}"
+    return bounded_id(f"ttl/{project}/{','.join(versions)}")
 
 
 def stop_workflow_id(project: str, versions: list[str]) -> str:
-    return f"stop/{project}/{','.join(versions)}"
+    return bounded_id(f"stop/{project}/{','.join(versions)}")
 
 
 @workflow.defn(name="CostGuardWorkflow")

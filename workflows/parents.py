@@ -9,15 +9,12 @@ others; the workflow itself fails only when asked to be Strict or when every reg
 from __future__ import annotations
 
 import asyncio
-import types
-import typing
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.converter import value_to_type
 from temporalio.exceptions import (
     ActivityError,
     ApplicationError,
@@ -28,10 +25,12 @@ from temporalio.exceptions import (
 with workflow.unsafe.imports_passed_through():
     from configuration.names import InvalidNameError, validate_name
     from workflows import activity_api as api
-    from workflows import polling
+    from workflows import inputs, polling
     from workflows import search_attributes as sa
     from workflows.common import SIBLINGS_FINISHED_SIGNAL, error_text, iso, summary_text
     from workflows.cost_guard import CostGuardWorkflow, cost_guard_workflow_id
+    from workflows.ids import child_id
+    from workflows.inputs import invalid_input
     from workflows.models import (
         BUILD,
         DELETE,
@@ -56,70 +55,15 @@ with workflow.unsafe.imports_passed_through():
     from workflows.region import ALL_VERSIONS, RegionOperationWorkflow, version_workflow_id
 
 
-def invalid_input(message: str) -> ApplicationError:
-    return ApplicationError(message, type="InvalidInput", non_retryable=True)
-
-
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the string {value[:40]!r}"
-    return "a list" if isinstance(value, list) else "an object" if isinstance(value, dict) else type(value).__name__
-
-
-def _field_problem(name: str, hint: Any, value: Any) -> str | None:
-    """Why `value` does not fit the field's type hint (one readable line), or None when it fits.
-
-    Stricter than value_to_type where it matters: a string is not a list (it would be split into characters),
-    a boolean is not a number.
-    """
-    optional = False
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
-        optional, hint = len(args) < len(typing.get_args(hint)), args[0]
-    if value is None and optional:
-        return None
-    if typing.get_origin(hint) is list:
-        fits, expected = isinstance(value, list) and all(isinstance(v, str) for v in value), "a list of strings"
-    elif hint is bool:
-        fits, expected = isinstance(value, bool), "true or false"
-    elif hint in (int, float):
-        fits = isinstance(value, (int, float)) and not isinstance(value, bool) and (hint is float or value == int(value))
-        expected = "a whole number" if hint is int else "a number"
-    elif hint is str:
-        fits, expected = isinstance(value, str), "a string"
-    else:
-        return None
-    if fits:
-        return None
-    return f"{name} must be {expected}{' or null' if optional else ''}, got {_json_kind(value)}"
-
-
 def decode_input(cls: type, raw: Any) -> Any:
-    """The parent's dataclass from the raw JSON it was started with.
+    """The parent's dataclass from the raw JSON it was started with (validated by workflows/inputs.py).
 
     Parents take `Any` rather than their dataclass: a payload the SDK cannot decode into the dataclass would
     fail the workflow task before run() starts, and the server retries that forever (the execution stays
-    Running). Decoding here turns a wrong shape into an InvalidInput failure at once. Python callers may still
-    pass the dataclass: the default converter sends it as the same JSON object.
+    Running). Validating here turns any wrong input into an InvalidInput failure at once. Python callers may
+    still pass the dataclass: the default converter sends it as the same JSON object.
     """
-    if not isinstance(raw, dict):
-        raise invalid_input(f"the input must be a JSON object with the {cls.__name__} fields, got {_json_kind(raw)}")
-    hints = typing.get_type_hints(cls)
-    for spec in fields(cls):
-        if spec.name in raw:
-            problem = _field_problem(spec.name, hints[spec.name], raw[spec.name])
-            if problem:
-                raise invalid_input(problem)
-    try:
-        return value_to_type(cls, raw)
-    except (TypeError, ValueError) as err:
-        raise invalid_input(f"input does not fit {cls.__name__}: {' '.join(str(err).split())}") from None
+    return inputs.parse(cls, raw)
 
 
 class OperationWorkflow:
@@ -235,7 +179,7 @@ class OperationWorkflow:
             return await workflow.execute_child_workflow(
                 RegionOperationWorkflow.run,
                 RegionInput(self.operation, project, list(versions), config, params, me),
-                id=f"{me}/{region}",
+                id=child_id(me, region),
                 id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
                 search_attributes=(
                     sa.typed(project, self.operation, versions, [region]) if data.search_attributes_enabled else None
@@ -293,15 +237,26 @@ class BuildModelWorkflow(OperationWorkflow):
     @workflow.run
     async def run(self, raw: Any) -> OperationSummary:
         inp: BuildModelInput = decode_input(BuildModelInput, raw)
-        if not inp.ManifestKey:
-            raise invalid_input("ManifestKey is required (the dataset's manifest in the management bucket)")
-        if not inp.VersionName:
-            raise invalid_input("VersionName is required")
-        if inp.MaxTrainingHours is not None and inp.MaxTrainingHours <= 0:
-            raise invalid_input("MaxTrainingHours must be positive")
         return await self.execute(
             inp.ProjectName, [inp.VersionName], inp, OperationParams(manifest_key=inp.ManifestKey), inp.MaxTrainingHours
         )
+
+
+GUARD_WHAT_RUNS_PATCH = "cost-guard-covers-every-region"
+NOTHING_TO_STOP = {"NOT_FOUND"}
+
+
+def guarded_regions(summary: OperationSummary) -> list[str]:
+    """Every region where a start may have left something RUNNING: all but those where no version exists.
+
+    A region counts as failed when one of its versions failed, yet the others may be RUNNING there; an error
+    while reading (ERROR, CONFLICT) leaves the state unknown. Stopping what is not running costs nothing.
+    """
+    regions: list[str] = []
+    for row in summary.rows:
+        if row.status not in NOTHING_TO_STOP and row.region not in regions:
+            regions.append(row.region)
+    return regions
 
 
 @workflow.defn(name="StartModelWorkflow")
@@ -313,22 +268,18 @@ class StartModelWorkflow(OperationWorkflow):
     @workflow.run
     async def run(self, raw: Any) -> OperationSummary:
         inp: StartModelInput = decode_input(StartModelInput, raw)
-        if not inp.VersionNames:
-            raise invalid_input("VersionNames must name at least one version to start")
-        if inp.MinInferenceUnits is not None and inp.MinInferenceUnits < 1:
-            raise invalid_input("MinInferenceUnits must be at least 1")
-        if inp.MaxInferenceUnits is not None and inp.MaxInferenceUnits < (inp.MinInferenceUnits or 1):
-            raise invalid_input("MaxInferenceUnits must be at least MinInferenceUnits")
-        if inp.TtlHours is not None and inp.TtlHours <= 0:
-            raise invalid_input("TtlHours must be positive")
         params = OperationParams(min_inference_units=inp.MinInferenceUnits, max_inference_units=inp.MaxInferenceUnits)
         self.start_input = inp
         return await self.execute(inp.ProjectName, list(inp.VersionNames), inp, params)
 
     async def finish(self, summary: OperationSummary, strict: bool) -> OperationSummary:
         inp: StartModelInput = self.start_input
-        if inp.TtlHours and summary.succeeded:
-            summary.cost_guard_workflow_id = await self.arm_cost_guard(inp, summary.succeeded)
+        if inp.TtlHours:
+            # Runs recorded before the patch guarded only the regions that succeeded (issue 15: a partly failed
+            # start left RUNNING models unguarded); keep replaying them so.
+            regions = guarded_regions(summary) if workflow.patched(GUARD_WHAT_RUNS_PATCH) else summary.succeeded
+            if regions:
+                summary.cost_guard_workflow_id = await self.arm_cost_guard(inp, regions)
         return await super().finish(summary, strict)
 
     async def arm_cost_guard(self, inp: StartModelInput, regions: list[str]) -> str:
@@ -359,8 +310,6 @@ class StopModelWorkflow(OperationWorkflow):
     @workflow.run
     async def run(self, raw: Any) -> OperationSummary:
         inp: StopModelInput = decode_input(StopModelInput, raw)
-        if not inp.VersionNames:
-            raise invalid_input("VersionNames must name at least one version to stop")
         return await self.execute(inp.ProjectName, list(inp.VersionNames), inp, OperationParams())
 
 
