@@ -46,7 +46,9 @@ def stack(tmp_path_factory):
     state = tmp_path_factory.mktemp("stack")
     tfvars = state / "three.tfvars"
     tfvars.write_text('regions = ["us-east-1", "eu-west-1", "ap-southeast-1"]\nmanagement_region = "us-east-1"\n'
-                      "poll_interval_seconds = 2\nmax_training_hours = 1\n")
+                      "poll_interval_seconds = 2\nmax_training_hours = 1\n"
+                      # the endpoint serves only the allow-listed projects; the TTL test predicts with this one
+                      'inference_extra_projects = ["Conflict"]\n')
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TEMPORAL_", "GCL_"))}
     env.update({
         "GCL_STATE_DIR": str(state / "state"), "GCL_TFVARS": str(tfvars), "COLUMNS": "200",
