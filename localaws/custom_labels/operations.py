@@ -208,7 +208,8 @@ def _training_failure(ctx: Context, params: dict[str, Any]) -> tuple[str | None,
             load_training_dataset(ctx.account, ctx.region, params["TestingData"]["Assets"])
     except ManifestError as exc:
         return f"The manifest file or its images could not be used: {exc}", None
-    return None, dataset
+    from .training_rules import dataset_failure
+    return dataset_failure(dataset), dataset
 
 
 @operation
