@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 from required_tools import terraform_path
-from terraform_support import APPLY_PREFIX, APPLY_REGIONS, build_lambda_zip, copy_module_tree, init_offline, run_terraform
+from terraform_support import (
+    APPLY_PREFIX,
+    APPLY_REGIONS,
+    build_lambda_zip,
+    copy_module_tree,
+    init_offline,
+    run_terraform,
+)
 
 
 @pytest.fixture

@@ -5,10 +5,9 @@ import json
 
 import boto3
 import pytest
-from terraform_support import ACCOUNT
+from terraform_support import ACCOUNT, requires_terraform
 from terraform_support import APPLY_PREFIX as PREFIX
 from terraform_support import APPLY_REGIONS as REGIONS
-from terraform_support import requires_terraform
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow, requires_terraform]
 

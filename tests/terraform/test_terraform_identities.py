@@ -24,8 +24,7 @@ from terraform_support import ACCOUNT, APPLY_PREFIX, APPLY_REGIONS, requires_ter
 
 from configuration.resources import Resources
 from configuration.settings import Settings
-from local_stack.sample_dataset import encode_png
-from local_stack.sample_dataset import manifest_line
+from local_stack.sample_dataset import encode_png, manifest_line
 from workflows.models import OperationSummary
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow, requires_terraform]
