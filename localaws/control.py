@@ -64,7 +64,10 @@ class EmulatorControl:
         """Wait until every queued replication is done; True if the queue emptied in time."""
         return self._call("POST", "replication/flush", {"timeout": timeout})["idle"]
 
-    def service_session(self, role_arn: str, service: str, session_name: str | None = None) -> dict[str, str]:
-        """Credentials of a session of `role_arn` as `service` gets them (its trust policy must allow it)."""
-        body = {"role_arn": role_arn, "service": service, **({"session_name": session_name} if session_name else {})}
+    def service_session(self, role_arn: str, service: str, session_name: str | None = None,
+                        source_account: str | None = None) -> dict[str, str]:
+        """Credentials of a session of `role_arn` as `service` gets them (its trust policy must allow it);
+        the service acts for `source_account` (aws:SourceAccount, default: the role's account)."""
+        body = {"role_arn": role_arn, "service": service, **({"session_name": session_name} if session_name else {}),
+                **({"source_account": source_account} if source_account else {})}
         return self._call("POST", "iam/service-session", body)

@@ -467,6 +467,7 @@ module "management" {
   worker_regions                    = var.regions
   worker_project_names              = local.served_projects
   worker_bucket_arns                = [for instance in values(local.regional) : instance.training_bucket_arn]
+  worker_output_bucket_arns         = [for instance in values(local.regional) : instance.output_bucket_arn]
   worker_trusted_service_principals = var.worker_trusted_service_principals
   worker_trusted_role_arns          = var.worker_trusted_role_arns
 }

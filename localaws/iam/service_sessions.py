@@ -2,8 +2,10 @@
 session of a role, as an AWS service obtains them for the code it runs (a Lambda function's execution role).
 
 The role's trust policy must allow `sts:AssumeRole` for that service principal, as AWS requires before a
-service can use a role (IAM User Guide, "Roles terms and concepts": trust policy). The session is a real STS
-session of moto, so requests signed with it are evaluated like any AssumeRole session.
+service can use a role (IAM User Guide, "Roles terms and concepts": trust policy). The service states on whose
+behalf it acts in aws:SourceAccount (and aws:SourceArn when given), so trust policies guarding against the confused
+deputy hold (IAM User Guide, "The confused deputy problem"): `source_account` defaults to the role's own account.
+The session is a real STS session of moto, so requests signed with it are evaluated like any AssumeRole session.
 """
 
 from __future__ import annotations
@@ -15,14 +17,14 @@ from ..config import ConfigError
 from .policy import listed, statement_effect
 
 
-def _trusts(document: dict[str, Any], service: str, role_arn: str) -> bool:
+def _trusts(document: dict[str, Any], service: str, role_arn: str, context: dict[str, Any]) -> bool:
     allowed = False
     for statement in listed(document.get("Statement")):
         principal = statement.get("Principal")
         services = listed(principal.get("Service")) if isinstance(principal, dict) else []
         if principal != "*" and service not in services:
             continue
-        effect = statement_effect(statement, "sts:AssumeRole", role_arn, {"aws:SecureTransport": "true"})
+        effect = statement_effect(statement, "sts:AssumeRole", role_arn, context)
         if effect == "deny":
             return False
         allowed = allowed or effect == "allow"
@@ -42,7 +44,10 @@ def service_session(body: Any) -> dict[str, Any]:
         role = iam_backends[account]["aws"].get_role_by_arn(role_arn)
     except NotFoundException:
         raise ConfigError(f"no role {role_arn}") from None
-    if not _trusts(json.loads(role.assume_role_policy_document), service, role_arn):
+    context = {"aws:SecureTransport": "true", "aws:SourceAccount": str(body.get("source_account") or account)}
+    if body.get("source_arn"):
+        context["aws:SourceArn"] = str(body["source_arn"])
+    if not _trusts(json.loads(role.assume_role_policy_document), service, role_arn, context):
         raise ConfigError(f"the trust policy of {role_arn} does not let {service} assume it")
     session = sts_backends[account]["aws"].assume_role(
         region_name="us-east-1", role_session_name=str(body.get("session_name") or service.split(".")[0]),

@@ -24,9 +24,10 @@ variables {
   replication_destinations = {
     "eu-west-1" = { bucket_arn = "arn:aws:s3:::global-custom-labels-train-123456789012-eu-west-1", priority = 3 }
   }
-  worker_regions           = ["us-east-1", "eu-west-1"]
-  worker_project_names     = ["AWSDeepRacer"]
-  worker_trusted_role_arns = ["arn:aws:iam::123456789012:role/operator"]
+  worker_regions            = ["us-east-1", "eu-west-1"]
+  worker_project_names      = ["AWSDeepRacer"]
+  worker_output_bucket_arns = ["arn:aws:s3:::global-custom-labels-output-123456789012-eu-west-1"]
+  worker_trusted_role_arns  = ["arn:aws:iam::123456789012:role/operator"]
 
   name      = "global-custom-labels"
   endpoints = { "eu-west-1" = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/a/0123456789abcdef" }

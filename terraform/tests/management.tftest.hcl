@@ -23,6 +23,11 @@ variables {
     "arn:aws:s3:::global-custom-labels-train-123456789012-eu-west-1",
     "arn:aws:s3:::global-custom-labels-train-123456789012-ap-southeast-2",
   ]
+  worker_output_bucket_arns = [
+    "arn:aws:s3:::global-custom-labels-output-123456789012-us-east-1",
+    "arn:aws:s3:::global-custom-labels-output-123456789012-eu-west-1",
+    "arn:aws:s3:::global-custom-labels-output-123456789012-ap-southeast-2",
+  ]
 }
 
 run "management" {
@@ -82,8 +87,10 @@ run "management" {
     condition = toset(flatten([for statement in jsondecode(aws_iam_policy.worker.policy).Statement : statement.Action])) == toset([
       "rekognition:CreateProject", "rekognition:DescribeProjects", "rekognition:CreateProjectVersion",
       "rekognition:DescribeProjectVersions", "rekognition:StartProjectVersion", "rekognition:StopProjectVersion",
-      "rekognition:DeleteProjectVersion", "rekognition:DeleteProject",
-      "s3:GetObject", "s3:PutObject", "s3:ListBucket", "sns:Publish", "sts:GetCallerIdentity",
+      "rekognition:DeleteProjectVersion", "rekognition:DeleteProject", "rekognition:DeleteDataset",
+      "s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAcl", "s3:GetObjectTagging", "s3:PutObject",
+      "s3:AbortMultipartUpload", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketAcl",
+      "sns:Publish", "sts:GetCallerIdentity",
     ])
     error_message = "The worker may call exactly the Rekognition, S3, SNS and STS actions it uses."
   }
@@ -103,6 +110,15 @@ run "management" {
       "arn:aws:s3:::global-custom-labels-train-123456789012-ap-southeast-2",
     ]
     error_message = "The worker lists only the management and training buckets."
+  }
+
+  assert {
+    condition = one([for statement in jsondecode(aws_iam_policy.worker.policy).Statement : statement.Resource if statement.Sid == "WriteTrainingOutput"]) == [
+      "arn:aws:s3:::global-custom-labels-output-123456789012-us-east-1/*",
+      "arn:aws:s3:::global-custom-labels-output-123456789012-eu-west-1/*",
+      "arn:aws:s3:::global-custom-labels-output-123456789012-ap-southeast-2/*",
+    ]
+    error_message = "Training writes to the output buckets with the worker's permissions (Custom Labels uses the caller's)."
   }
 
   assert {

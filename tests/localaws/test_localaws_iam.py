@@ -217,3 +217,18 @@ def test_enforce_iam_flag_starts_the_endpoint_enforcing():
     assert done.stdout.strip() == "True", done.stderr
     helped = subprocess.run([sys.executable, "-m", "localaws", "--help"], capture_output=True, text=True, timeout=60, check=False)
     assert "--enforce-iam" in helped.stdout
+
+
+def test_service_session_states_the_source_account_for_confused_deputy_guards(enforced):
+    """A trust with aws:SourceAccount (IAM User Guide, "The confused deputy problem") lets the service in for this
+    account only."""
+    from localaws.control import EmulatorControlError
+
+    iam = root("iam")
+    trust = policy({"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}})
+    role_arn = iam.create_role(RoleName="task", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    session = enforced.service_session(role_arn, "ecs-tasks.amazonaws.com")
+    assert as_keys(session, "sts").get_caller_identity()["Arn"].endswith(":assumed-role/task/ecs-tasks")
+    with pytest.raises(EmulatorControlError, match="does not let ecs-tasks.amazonaws.com"):
+        enforced.service_session(role_arn, "ecs-tasks.amazonaws.com", source_account="999999999999")

@@ -48,6 +48,22 @@ def _statements(node, where: str, found: list) -> None:
     elif isinstance(node, list):
         for value in node:
             _statements(value, where, found)
+    elif isinstance(node, str) and "Action" in node:
+        _expression_statements(node, where, found)
+
+
+EXPRESSION_ACTION = re.compile(r'\b(Action|NotAction)\s*=\s*(\[[^\]]*\]|"[^"]*")')
+EXPRESSION_EFFECT = re.compile(r'\bEffect\s*=\s*"(\w+)"')
+
+
+def _expression_statements(text: str, where: str, found: list) -> None:
+    """Statements written inside an HCL expression (e.g. `concat([{...}], ...)`), which python-hcl2 leaves as one
+    string: each `{ ... }` object with an Action is read by pattern."""
+    for chunk in re.split(r"[{}]", text):
+        for key, value in EXPRESSION_ACTION.findall(chunk):
+            effect = EXPRESSION_EFFECT.search(chunk)
+            actions = re.findall(r'"([^"]*)"', value)
+            found.append((where, effect.group(1) if effect else "Allow", key, actions))
 
 
 def iam_statements() -> list[tuple[str, str, str, list[str]]]:

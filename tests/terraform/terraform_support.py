@@ -12,6 +12,11 @@ from required_tools import PLUGIN_DIR, terraform_path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM_DIR = REPO_ROOT / "terraform"
 
+# The one `terraform apply` to the local endpoint (tests/terraform/conftest.py `deployed`)
+APPLY_REGIONS = ["us-east-1", "eu-west-1"]
+APPLY_PREFIX = "tf-apply-test"  # own names: nothing else on the shared endpoint uses them
+ACCOUNT = "123456789012"
+
 # Resolved when a test runs (tests/terraform/conftest.py): skipped without the provider mirror, and without the binary
 # outside CI; under CI=true a missing binary fails (tests/required_tools.py).
 requires_terraform = pytest.mark.usefixtures("terraform_binary")

@@ -2,49 +2,14 @@
 endpoint, then boto3 checks that what was declared exists: buckets, replication, topic, Lambda, ALB."""
 
 import json
-from pathlib import Path
 
 import boto3
 import pytest
-from terraform_support import requires_terraform, run_terraform
+from terraform_support import ACCOUNT, requires_terraform
+from terraform_support import APPLY_PREFIX as PREFIX
+from terraform_support import APPLY_REGIONS as REGIONS
 
 pytestmark = [pytest.mark.terraform, pytest.mark.slow, requires_terraform]
-
-REGIONS = ["us-east-1", "eu-west-1"]
-PREFIX = "tf-apply-test"  # own names: nothing else on the shared endpoint uses them
-ACCOUNT = "123456789012"
-
-
-@pytest.fixture(scope="module")
-def deployed(emulator_for_apply, terraform_workdir: Path, lambda_zip: Path, tmp_path_factory) -> dict:
-    """Apply once for every check in this file; returns `terraform output -json` values."""
-    state = tmp_path_factory.mktemp("state") / "terraform.tfstate"
-    variables = [
-        f"-var=aws_endpoint_url={emulator_for_apply}",
-        "-var=enable_global_accelerator=false",
-        f"-var=regions={json.dumps(REGIONS)}",
-        f"-var=name_prefix={PREFIX}",
-        f"-var=lambda_zip_path={lambda_zip}",
-    ]
-    done = run_terraform(
-        ["apply", "-auto-approve", "-no-color", "-input=false", f"-state={state}", *variables],
-        cwd=terraform_workdir,
-    )
-    assert done.returncode == 0, f"terraform apply failed:\n{done.stdout[-6000:]}\n{done.stderr}"
-    shown = run_terraform(["output", "-json", "-no-color", f"-state={state}"], cwd=terraform_workdir)
-    assert shown.returncode == 0, shown.stderr
-    return {name: value["value"] for name, value in json.loads(shown.stdout).items()}
-
-
-@pytest.fixture(scope="module")
-def emulator_for_apply(local_aws):
-    """The session's local AWS endpoint, wiped before and after this file's single apply."""
-    from localaws.control import EmulatorControl
-
-    control = EmulatorControl(local_aws.url)
-    control.reset()
-    yield local_aws.url
-    control.reset()
 
 
 def client(service: str, region: str):

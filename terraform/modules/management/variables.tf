@@ -75,6 +75,16 @@ variable "worker_bucket_arns" {
   default     = []
 }
 
+variable "worker_output_bucket_arns" {
+  type        = list(string)
+  description = "Regional output bucket ARNs training writes to with the worker's permissions."
+
+  validation {
+    condition     = length(var.worker_output_bucket_arns) > 0 && alltrue([for arn in var.worker_output_bucket_arns : startswith(arn, "arn:")])
+    error_message = "worker_output_bucket_arns must list the ARN of every regional output bucket."
+  }
+}
+
 variable "worker_trusted_service_principals" {
   type        = list(string)
   description = "AWS services allowed to assume the worker role."

@@ -17,6 +17,7 @@ locals {
           "rekognition:StopProjectVersion",
           "rekognition:DeleteProjectVersion",
           "rekognition:DeleteProject",
+          "rekognition:DeleteDataset", # datasets a version was trained from, deleted with the project
         ]
         # Only the configured projects: project/NAME/* is the project and its versions.
         Resource = flatten([for region in var.worker_regions : [
@@ -31,17 +32,40 @@ locals {
         Resource = "*"
       },
       {
-        # GetObject also covers HeadObject (replication status of the datasets).
-        Sid      = "ReadWriteDatasets"
-        Effect   = "Allow"
-        Action   = ["s3:GetObject", "s3:PutObject"]
+        # GetObject also covers HeadObject (replication status of the datasets). Custom Labels reads the training
+        # images and manifests with the caller's permissions (Custom Labels guide, "Set up SDK permissions"): the
+        # object reads of AmazonRekognitionCustomLabelsFullAccess. AbortMultipartUpload: a regional manifest
+        # upload that fails is aborted, not left billing as parts.
+        Sid    = "ReadWriteDatasets"
+        Effect = "Allow"
+        Action = [
+          "s3:GetObject",
+          "s3:GetObjectVersion",
+          "s3:GetObjectAcl",
+          "s3:GetObjectTagging",
+          "s3:PutObject",
+          "s3:AbortMultipartUpload",
+        ]
         Resource = [for arn in local.worker_bucket_arns : "${arn}/*"]
       },
       {
         Sid      = "ListDatasets"
         Effect   = "Allow"
-        Action   = "s3:ListBucket"
+        Action   = ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketAcl"]
         Resource = local.worker_bucket_arns
+      },
+      {
+        # Training writes its evaluation and manifests to the output bucket with the caller's permissions.
+        Sid      = "WriteTrainingOutput"
+        Effect   = "Allow"
+        Action   = "s3:PutObject"
+        Resource = [for arn in var.worker_output_bucket_arns : "${arn}/*"]
+      },
+      {
+        Sid      = "LocateTrainingOutput"
+        Effect   = "Allow"
+        Action   = ["s3:GetBucketLocation", "s3:GetBucketAcl"]
+        Resource = var.worker_output_bucket_arns
       },
       {
         Sid      = "Notify"
