@@ -87,8 +87,10 @@ def bucket(s3, name: str, region: str) -> None:
     s3.create_bucket(**kwargs)
 
 
-def regional_dataset(region: str, images: int = 2) -> tuple[str, str, str]:
-    """Training and output buckets in `region` with a dataset; returns (training bucket, manifest key, output bucket)."""
+def regional_dataset(region: str, images: int = 2 * len(LABELS)) -> tuple[str, str, str]:
+    """Training and output buckets in `region` with a dataset; returns (training bucket, manifest key, output bucket).
+
+    Two images of each label by default: an AutoCreate split needs one on each side (docs/TRAINING_RULES.md)."""
     import boto3
 
     s3 = boto3.client("s3", region_name=region)

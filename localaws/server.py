@@ -57,6 +57,11 @@ def _GuardedHandler(base: type, quiet: bool) -> type:
             self._deadline.cancel()
             return parsed
 
+        def handle_expect_100(self) -> bool:
+            # http.server would answer "100 Continue" here and werkzeug answers it again when it runs the app:
+            # two interim responses break clients (the original project's JS SDK throws). Leave it to werkzeug.
+            return True
+
         def _cut_off(self) -> None:
             self.close_connection = True
             try:

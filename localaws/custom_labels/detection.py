@@ -32,7 +32,12 @@ def detect(dataset: Dataset, image: bytes, min_confidence: float | None, max_res
     count = 1 + int(next(numbers) * min(3, len(order)))
     labels = []
     confidence = 70.0 + next(numbers) * 29.9
-    for name in order[:count]:
+    # Every class gets a confidence; the first `count` are the detected ones. The rest follow below the assumed
+    # threshold, so only MinConfidence=0 ("returns all labels, regardless of the assumed threshold applied to each
+    # label", API_DetectCustomLabels) or a low MinConfidence shows them.
+    for index, name in enumerate(order):
+        if index == count:
+            confidence = min(confidence, DEFAULT_MIN_CONFIDENCE - 1)
         label: dict[str, Any] = {"Name": name, "Confidence": round(confidence, 3)}
         if dataset.object_detection:
             width = 0.1 + next(numbers) * 0.4

@@ -18,8 +18,10 @@ from ..iam.enforcer import check_caller_s3
 from .detection import detect
 from .errors import RekognitionError, in_use, invalid, not_found, not_ready
 from .images import MAX_S3_BYTES, check_image
-from .manifest import ManifestError, bucket_region, load_training_dataset, read_object
+from .manifest import ManifestError, bucket_region, read_object
+from .outputs import OUTPUT_KEYS, VALIDATION_KEYS, evaluation_summary_name, output_key
 from .store import STATUS_MESSAGES, Project, Store, Version
+from .training_rules import Outcome, validate_training
 
 NAME = re.compile(r"[a-zA-Z0-9_.\-]{1,255}")
 PROJECT_ARN = re.compile(r"^arn:aws:rekognition:([a-z0-9-]+):(\d{12}):project/([a-zA-Z0-9_.\-]{1,255})/(\d+)$")
@@ -191,24 +193,18 @@ def _check_data_args(params: dict[str, Any]) -> None:
         raise invalid("TestingData (Assets or AutoCreate) is required when the project has no datasets.")
 
 
-def _training_failure(ctx: Context, params: dict[str, Any]) -> tuple[str | None, Any]:
-    """Read the dataset now, like training would; a problem becomes the eventual TRAINING_FAILED message."""
+def _training_outcome(ctx: Context, params: dict[str, Any]) -> Outcome:
+    """Validate the datasets now, like training would; a failure becomes the eventual TRAINING_FAILED message."""
     output_bucket = params["OutputConfig"]["S3Bucket"]
     output_region = bucket_region(ctx.account, output_bucket)
     if output_region is None:
-        return f"The output bucket s3://{output_bucket} does not exist.", None
+        return Outcome(failure=f"Unable to write to output S3 bucket: s3://{output_bucket} does not exist.")
     if output_region != ctx.region:
-        return f"The output bucket s3://{output_bucket} is in {output_region}, not {ctx.region}.", None
+        return Outcome(failure=f"The output bucket s3://{output_bucket} is in {output_region}, not {ctx.region}.")
     denied = check_caller_s3("s3:PutObject", output_bucket, f"{params['OutputConfig'].get('S3KeyPrefix', '')}*")
     if denied:  # the outputs are written with the caller's S3 permissions ("Set up SDK permissions")
-        return denied, None
-    try:
-        dataset = load_training_dataset(ctx.account, ctx.region, params["TrainingData"]["Assets"])
-        if params["TestingData"].get("Assets"):
-            load_training_dataset(ctx.account, ctx.region, params["TestingData"]["Assets"])
-    except ManifestError as exc:
-        return f"The manifest file or its images could not be used: {exc}", None
-    return None, dataset
+        return Outcome(failure=f"Unable to write to output S3 bucket. {denied}")
+    return validate_training(ctx.account, ctx.region, params)
 
 
 @operation
@@ -220,7 +216,7 @@ def create_project_version(ctx: Context, params: dict[str, Any]) -> dict[str, An
         raise in_use(f"The project {project.name} is being deleted.")
     if name in project.versions:
         raise in_use(f"The version {name} already exists in project {project.name}.")
-    failure, dataset = _training_failure(ctx, params)
+    outcome = _training_outcome(ctx, params)
     now = time.time()
     created_ms = int(now * 1000)
     version = Version(
@@ -232,8 +228,9 @@ def create_project_version(ctx: Context, params: dict[str, Any]) -> dict[str, An
         arn=f"{project.arn.rsplit('/', 1)[0]}/version/{name}/{created_ms}",
         created_at=created_ms / 1000,
         request=params,
-        dataset=dataset,
-        failure=failure,
+        dataset=outcome.dataset,
+        validation=outcome.validation,
+        failure=outcome.failure,
         status_message=STATUS_MESSAGES["TRAINING_IN_PROGRESS"],
     )
     version.enter("TRAINING_IN_PROGRESS", now)
@@ -245,9 +242,22 @@ def _manifest_asset(bucket: str, key: str) -> dict[str, Any]:
     return {"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}}
 
 
-def output_key(version: Version, name: str) -> str:
-    prefix = version.request["OutputConfig"].get("S3KeyPrefix", "")
-    return f"{prefix}{name}"
+def _add_training_results(description: dict[str, Any], version: Version) -> None:
+    bucket = version.request["OutputConfig"]["S3Bucket"]
+    training, testing = description["TrainingDataResult"], description["TestingDataResult"]
+    training["Validation"] = {"Assets": [_manifest_asset(bucket, output_key(version, VALIDATION_KEYS["training"]))]}
+    testing["Validation"] = {"Assets": [_manifest_asset(bucket, output_key(version, VALIDATION_KEYS["testing"]))]}
+    description["ManifestSummary"] = {"S3Object": {"Bucket": bucket, "Name": output_key(version, VALIDATION_KEYS["summary"])}}
+    if version.status == "TRAINING_FAILED":
+        return
+    training["Output"] = {"Assets": [_manifest_asset(bucket, output_key(version, OUTPUT_KEYS["training"]))]}
+    testing["Output"] = {"Assets": [_manifest_asset(bucket, output_key(version, OUTPUT_KEYS["testing"]))]}
+    if "AutoCreate" in testing["Input"]:
+        testing["Output"]["AutoCreate"] = testing["Input"]["AutoCreate"]
+    description["EvaluationResult"] = {
+        "F1Score": version.f1_score,
+        "Summary": {"S3Object": {"Bucket": bucket, "Name": output_key(version, evaluation_summary_name(version))}},
+    }
 
 
 def _version_description(version: Version) -> dict[str, Any]:
@@ -269,41 +279,13 @@ def _version_description(version: Version) -> dict[str, Any]:
     if version.training_end is not None:
         description["TrainingEndTimestamp"] = version.training_end
         description["BillableTrainingTimeInSeconds"] = max(1, int(version.training_end - version.created_at))
-    if version.status not in ("TRAINING_IN_PROGRESS", "TRAINING_FAILED") and version.training_end is not None:
-        bucket = request["OutputConfig"]["S3Bucket"]
-        description["TrainingDataResult"].update(
-            {
-                "Output": {"Assets": [_manifest_asset(bucket, output_key(version, "manifests/output/train.manifest"))]},
-                "Validation": {"Assets": [_manifest_asset(bucket, output_key(version, "manifests/validation/train.json"))]},
-            }
-        )
-        testing_output: dict[str, Any] = {
-            "Assets": [_manifest_asset(bucket, output_key(version, "manifests/output/test.manifest"))]
-        }
-        if "AutoCreate" in testing_input:
-            testing_output["AutoCreate"] = testing_input["AutoCreate"]
-        description["TestingDataResult"].update(
-            {
-                "Output": testing_output,
-                "Validation": {"Assets": [_manifest_asset(bucket, output_key(version, "manifests/validation/test.json"))]},
-            }
-        )
-        description["EvaluationResult"] = {
-            "F1Score": version.f1_score,
-            "Summary": {"S3Object": {"Bucket": bucket, "Name": output_key(version, evaluation_summary_name(version))}},
-        }
-        description["ManifestSummary"] = {
-            "S3Object": {"Bucket": bucket, "Name": output_key(version, "manifests/output/summary.json")}
-        }
+    if version.validation_written:  # after training completes or fails on a dataset ("Getting the validation results")
+        _add_training_results(description, version)
     if version.min_units is not None:
         description["MinInferenceUnits"] = version.min_units
     if version.max_units is not None:
         description["MaxInferenceUnits"] = version.max_units
     return description
-
-
-def evaluation_summary_name(version: Version) -> str:
-    return f"EvaluationResultSummary-{version.project}-{version.name}.json"
 
 
 @operation

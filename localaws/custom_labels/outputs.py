@@ -1,46 +1,118 @@
-"""Files a finished training writes to the version's output bucket (evaluation summary, manifests)."""
+"""Files a training writes to the version's output bucket, in the formats the guide documents.
+
+- Validation results, whenever the datasets were validated (training completed, or failed on a manifest content
+  error): `training_manifest_with_validation.json`, `testing_manifest_with_validation.json` and
+  `manifest_summary.json` ("Getting the validation results", "Understanding the manifest summary").
+- After a completed training: the evaluation summary `EvaluationSummary-{project}-{version}.json`
+  ("Reference: Training results summary file") and the output manifests of the two datasets.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
+from typing import Any
 
-from .operations import evaluation_summary_name, output_key
 from .store import Version
 
+VALIDATION_KEYS = {
+    "training": "manifests/validation/training_manifest_with_validation.json",
+    "testing": "manifests/validation/testing_manifest_with_validation.json",
+    "summary": "manifests/validation/manifest_summary.json",
+}
+OUTPUT_KEYS = {"training": "manifests/output/train.manifest", "testing": "manifests/output/test.manifest"}
 
-def _f1_score(version: Version) -> float:
-    digest = hashlib.sha256(version.arn.encode()).digest()
-    return round(0.8 + int.from_bytes(digest[:4], "big") / 2**32 * 0.19, 3)
+
+def output_key(version: Version, name: str) -> str:
+    return f"{version.request['OutputConfig'].get('S3KeyPrefix', '')}{name}"
 
 
-def write_training_outputs(version: Version) -> None:
-    """Set the F1 score and put the evaluation summary and output manifest into the output bucket."""
-    from moto.s3.models import s3_backends
+def evaluation_summary_name(version: Version) -> str:
+    return f"EvaluationSummary-{version.project}-{version.name}.json"
 
-    version.f1_score = _f1_score(version)
-    bucket = version.request["OutputConfig"]["S3Bucket"]
-    classes = version.dataset.classes if version.dataset else []
-    summary = {
+
+def _metric(version: Version, salt: str, low: float = 0.8) -> float:
+    digest = hashlib.sha256(f"{version.arn}/{salt}".encode()).digest()
+    return round(low + int.from_bytes(digest[:4], "big") / 2**32 * (0.99 - low), 3)
+
+
+def _json_lines(rows: list[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps(row) + "\n" for row in rows).encode()
+
+
+def _confusion_matrix(version: Version, classes: list[str]) -> list[dict[str, Any]]:
+    """Each label mostly predicted as itself, the rest as the next label: a plausible, deterministic matrix."""
+    cells = []
+    for index, truth in enumerate(classes):
+        hit = _metric(version, f"confusion/{truth}")
+        cells.append({"GroundTruthLabel": truth, "PredictedLabel": truth, "Value": hit})
+        if len(classes) > 1:
+            other = classes[(index + 1) % len(classes)]
+            cells.append({"GroundTruthLabel": truth, "PredictedLabel": other, "Value": round(1 - hit, 3)})
+    return cells
+
+
+def _evaluation_summary(version: Version) -> dict[str, Any]:
+    dataset, validation = version.dataset, version.validation
+    classes = dataset.classes
+    testing = validation.testing.valid
+    metrics: dict[str, Any] = {
+        "Precision": _metric(version, "precision"),
+        "Recall": _metric(version, "recall"),
+        "F1Score": version.f1_score,
+    }
+    if dataset.object_detection:
+        metrics["AveragePrecision"] = _metric(version, "map")
+        metrics["AverageRecall"] = _metric(version, "mar")
+    else:
+        metrics["ConfusionMatrix"] = _confusion_matrix(version, classes)
+    labels = [
+        {
+            "Label": name,
+            "NumberOfTestingImages": sum(1 for entry in testing if name in entry.labels),
+            "Metrics": {
+                "Threshold": 0.5,
+                "Precision": _metric(version, f"{name}/precision"),
+                "Recall": _metric(version, f"{name}/recall"),
+                "F1Score": _metric(version, f"{name}/f1"),
+            },
+        }
+        for name in classes
+    ]
+    return {
         "Version": 1,
         "EvaluationDetails": {
-            "EvaluationEndTimestamp": version.training_end,
-            "Labels": classes,
-            "NumberOfTrainingImages": version.dataset.images if version.dataset else 0,
             "ProjectVersionArn": version.arn,
+            "EvaluationEndTimestamp": datetime.fromtimestamp(version.training_end, UTC).isoformat(),
+            "Labels": classes,
+            "NumberOfTrainingImages": dataset.images,
+            "NumberOfTestingImages": dataset.testing_images,
         },
-        "AggregatedEvaluationResults": {"F1Score": version.f1_score},
-        "LabelEvaluationResults": [
-            {"Label": name, "Metrics": {"F1Score": version.f1_score, "Threshold": 0.5}} for name in classes
-        ],
+        "AggregatedEvaluationResults": {"Metrics": metrics},
+        "LabelEvaluationResults": sorted(labels, key=lambda label: label["Metrics"]["F1Score"], reverse=True),
     }
+
+
+def write_training_outputs(version: Version, succeeded: bool) -> None:
+    """Put the validation results, and after a completed training the evaluation and output manifests, in S3."""
+    from moto.s3.models import s3_backends
+
+    validation = version.validation
     backend = s3_backends[version.account]["aws"]
-    if bucket not in backend.buckets:  # deleted during training: nothing to write to, like a lost output
+    bucket = version.request["OutputConfig"]["S3Bucket"]
+    if validation is None or bucket not in backend.buckets:  # deleted during training: nothing to write to
         return
-    detection = bool(version.dataset and version.dataset.object_detection)
-    backend.put_object(bucket, output_key(version, evaluation_summary_name(version)), json.dumps(summary).encode())
-    backend.put_object(
-        bucket,
-        output_key(version, "manifests/output/summary.json"),
-        json.dumps({"labels": classes, "object_detection": detection}).encode(),
-    )
+    checks = {"training": validation.training, "testing": validation.testing}
+    for purpose, check in checks.items():
+        backend.put_object(bucket, output_key(version, VALIDATION_KEYS[purpose]),
+                           _json_lines([entry.with_validation() for entry in check.entries]))
+    backend.put_object(bucket, output_key(version, VALIDATION_KEYS["summary"]), json.dumps(validation.summary()).encode())
+    version.validation_written = True
+    if not succeeded:
+        return
+    version.f1_score = _metric(version, "f1")
+    for purpose, check in checks.items():
+        backend.put_object(bucket, output_key(version, OUTPUT_KEYS[purpose]), _json_lines([e.line for e in check.valid]))
+    backend.put_object(bucket, output_key(version, evaluation_summary_name(version)),
+                       json.dumps(_evaluation_summary(version)).encode())

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..config import EmulatorConfig
 from .manifest import Dataset
+from .training_rules import Validation
 
 # Transitional state -> (config key, state reached on success)
 TRANSITIONS = {
@@ -61,7 +62,9 @@ class Version(Timed):
     created_at: float = 0.0
     request: dict[str, Any] = field(default_factory=dict)
     dataset: Dataset | None = None
-    failure: str | None = None  # why training will fail (manifest problems), decided at creation
+    validation: Validation | None = None  # what validating the datasets found, decided at creation
+    validation_written: bool = False  # the validation results are in S3 and DescribeProjectVersions names them
+    failure: str | None = None  # why training will fail (dataset problems), decided at creation
     status_message: str = ""
     training_end: float | None = None
     min_units: int | None = None
@@ -88,7 +91,7 @@ class Store:
         self.config = config
         self.lock = threading.RLock()
         self.projects: dict[tuple[str, str], dict[str, Project]] = {}
-        self.on_training_finished = None  # callback(version) to write outputs to S3
+        self.on_training_ended = None  # callback(version, succeeded) to write validation results and outputs to S3
 
     def reset(self) -> None:
         with self.lock:
@@ -137,8 +140,9 @@ class Store:
             else:
                 version.enter("TRAINING_COMPLETED", now)
                 version.status_message = STATUS_MESSAGES["TRAINING_COMPLETED"]
-                if self.on_training_finished:
-                    self.on_training_finished(version)
+            # An injected fault stands for a service error: AWS then leaves the results out of the description.
+            if self.on_training_ended and (not failure or failure == version.failure):
+                self.on_training_ended(version, not failure)
         elif target is None:
             project = self.region_projects(version.account, version.region).get(version.project)
             if project:

@@ -45,8 +45,9 @@ class Models:
             )
             s3.create_bucket(Bucket=bucket, **config)
             lines = []
-            for index, label in enumerate(["car", "track", "cone"]):
-                key = f"images/{label}.png"
+            # Two images of each label: an AutoCreate split needs one on each side (docs/TRAINING_RULES.md).
+            for index, label in enumerate(["car", "track", "cone"] * 2):
+                key = f"images/{label}-{index}.png"
                 s3.put_object(Bucket=bucket, Key=key, Body=make_png(seed=index))
                 metadata = {"class-name": label, "type": "groundtruth/image-classification"}
                 lines.append(

@@ -109,41 +109,53 @@ def create_bucket(url: str, region: str, name: str, versioned: bool = False) -> 
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
 
 
+# An AutoCreate split needs images of every label on both sides (training_rules.MIN_IMAGES_PER_LABEL_FOR_AUTOSPLIT).
+IMAGES_PER_CLASS = 2
+
+
+def image_key(index: int, copy: int = 0) -> str:
+    return f"images/{index}.png" if copy == 0 else f"images/{index}-{copy}.png"
+
+
 def classification_manifest(bucket: str, classes: list[str]) -> str:
     lines = []
     for index, name in enumerate(classes):
-        lines.append(
-            {
-                "source-ref": f"s3://{bucket}/images/{index}.png",
-                "label": index,
-                "label-metadata": {
-                    "class-name": name,
-                    "confidence": 1,
-                    "type": "groundtruth/image-classification",
-                    "human-annotated": "yes",
-                },
-            }
-        )
+        for copy in range(IMAGES_PER_CLASS):
+            lines.append(
+                {
+                    "source-ref": f"s3://{bucket}/{image_key(index, copy)}",
+                    "label": index,
+                    "label-metadata": {
+                        "class-name": name,
+                        "confidence": 1,
+                        "type": "groundtruth/image-classification",
+                        "human-annotated": "yes",
+                    },
+                }
+            )
     return "\n".join(json.dumps(line) for line in lines) + "\n"
 
 
 def detection_manifest(bucket: str, classes: list[str]) -> str:
-    line = {
-        "source-ref": f"s3://{bucket}/images/0.png",
-        "boxes": {
-            "image_size": [{"width": 640, "height": 480, "depth": 3}],
-            "annotations": [
-                {"class_id": index, "left": 10 * index, "top": 10, "width": 50, "height": 40}
-                for index in range(len(classes))
-            ],
-        },
-        "boxes-metadata": {
-            "class-map": {str(index): name for index, name in enumerate(classes)},
-            "type": "groundtruth/object-detection",
-            "human-annotated": "yes",
-        },
-    }
-    return json.dumps(line) + "\n"
+    lines = []
+    for copy in range(IMAGES_PER_CLASS):
+        lines.append({
+            "source-ref": f"s3://{bucket}/{image_key(0, copy)}",
+            "boxes": {
+                "image_size": [{"width": 640, "height": 480, "depth": 3}],
+                "annotations": [
+                    {"class_id": index, "left": 10 * index, "top": 10, "width": 50, "height": 40}
+                    for index in range(len(classes))
+                ],
+            },
+            "boxes-metadata": {
+                "class-map": {str(index): name for index, name in enumerate(classes)},
+                "objects": [{"confidence": 1} for _ in classes],
+                "type": "groundtruth/object-detection",
+                "human-annotated": "yes",
+            },
+        })
+    return "".join(json.dumps(line) + "\n" for line in lines)
 
 
 def seed_dataset(
@@ -155,7 +167,8 @@ def seed_dataset(
     create_bucket(url, region, output)
     s3 = client("s3", region, url)
     for index in range(len(classes)):
-        s3.put_object(Bucket=train, Key=f"images/{index}.png", Body=png(seed=index))
+        for copy in range(IMAGES_PER_CLASS):
+            s3.put_object(Bucket=train, Key=image_key(index, copy), Body=png(seed=index * IMAGES_PER_CLASS + copy))
     if manifest is None:
         manifest = (detection_manifest if detection else classification_manifest)(train, list(classes))
     s3.put_object(Bucket=train, Key="datasets/output.manifest", Body=manifest.encode())

@@ -3,6 +3,7 @@
 import socket
 import time
 
+import boto3
 import pytest
 
 from localaws import server as localaws_server
@@ -52,3 +53,23 @@ def test_normal_clients_are_unaffected(strict_server):
     s3.create_bucket(Bucket="timeouts-ok")
     time.sleep(1.5)  # boto3's pooled connection was closed meanwhile: it reconnects
     assert "timeouts-ok" in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_expect_100_continue_gets_one_interim_response(local_aws):
+    """One "100 Continue" before the body, as HTTP/1.1 (RFC 9110 15.2.1) has it; two broke the seed's JS SDK uploads."""
+    host, port = local_aws.url.removeprefix("http://").split(":")
+    body = b"x" * 10
+    boto3.client("s3", region_name="us-east-1", endpoint_url=local_aws.url).create_bucket(Bucket="expect-bucket")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(
+            b"PUT /expect-bucket/key HTTP/1.1\r\nHost: " + host.encode() + b"\r\nExpect: 100-continue\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n"
+        )
+        interim = connection.recv(65536)
+        assert interim.startswith(b"HTTP/1.1 100"), interim
+        connection.sendall(body)
+        received = interim
+        while chunk := connection.recv(65536):
+            received += chunk
+    assert received.count(b"100 Continue") == 1, received
+    assert b"HTTP/1.1 200" in received, received

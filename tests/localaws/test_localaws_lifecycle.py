@@ -132,6 +132,9 @@ def test_min_confidence_and_max_results(local_aws, emulator, rekognition):
         everything = rek.detect_custom_labels(ProjectVersionArn=arn, Image=image, MinConfidence=0)["CustomLabels"]
         confidences = [label["Confidence"] for label in everything]
         assert confidences == sorted(confidences, reverse=True)
+        assert sorted(label["Name"] for label in everything) == ["a", "b", "c", "d"]  # 0 returns every label
+        default = rek.detect_custom_labels(ProjectVersionArn=arn, Image=image)["CustomLabels"]
+        assert default == [label for label in everything if label["Confidence"] >= 50]
         threshold = confidences[0] - 0.001
         above = rek.detect_custom_labels(ProjectVersionArn=arn, Image=image, MinConfidence=threshold)["CustomLabels"]
         assert [label["Confidence"] for label in above] == [c for c in confidences if c >= threshold]

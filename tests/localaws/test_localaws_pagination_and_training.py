@@ -57,12 +57,14 @@ def _s3(local_aws):
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
-        ("missing", "does not exist"),
-        ("empty", "empty"),
-        ("not-json", "not valid JSON"),
-        ("no-labels", "no label attribute"),
-        ("absent-image", "does not exist"),
+        # Terminal manifest file errors (tm-terminal-errors-reference.html) ...
+        ("missing", "The manifest file extension or contents are invalid"),
+        ("empty", "The manifest file is empty."),
         ("binary", "not UTF-8"),
+        # ... and a manifest whose only JSON Line is invalid: over the 20% invalid rows AWS accepts.
+        ("not-json", "ERROR_TOO_MANY_INVALID_ROWS_IN_MANIFEST: The manifest file contains too many invalid rows."),
+        ("no-labels", "line 1: ERROR_NO_LABEL_ATTRIBUTES"),
+        ("absent-image", "line 1: ERROR_INVALID_IMAGE, s3://train-eu-central-1/images/404.png does not exist"),
     ],
 )
 def test_bad_manifest_fails_training(project, local_aws, case, expected):
@@ -110,8 +112,16 @@ def test_training_writes_evaluation_summary(project, local_aws):
     description = _status_after_training(rek, arn)
     summary = description["EvaluationResult"]["Summary"]["S3Object"]
     body = json.loads(_s3(local_aws).get_object(Bucket=summary["Bucket"], Key=summary["Name"])["Body"].read())
-    assert body["AggregatedEvaluationResults"]["F1Score"] == description["EvaluationResult"]["F1Score"]
-    assert sorted(body["EvaluationDetails"]["Labels"]) == ["car", "truck"]
+    assert summary["Name"] == "proj/v1/EvaluationSummary-paged-v1.json"  # im-summary-file.html names it so
+    metrics = body["AggregatedEvaluationResults"]["Metrics"]
+    assert metrics["F1Score"] == description["EvaluationResult"]["F1Score"]
+    assert {"Precision", "Recall", "ConfusionMatrix"} <= set(metrics)
+    details = body["EvaluationDetails"]
+    assert sorted(details["Labels"]) == ["car", "truck"]
+    assert (details["NumberOfTrainingImages"], details["NumberOfTestingImages"]) == (2, 2)  # 4 images, split 80/20
+    assert details["EvaluationEndTimestamp"].startswith("20")
+    assert {label["Label"] for label in body["LabelEvaluationResults"]} == {"car", "truck"}
+    assert all(label["NumberOfTestingImages"] == 1 for label in body["LabelEvaluationResults"])
 
 
 def test_a_line_separator_inside_a_json_string_trains(local_aws, fast, rekognition):

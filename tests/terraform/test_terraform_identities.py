@@ -193,4 +193,4 @@ def test_a_worker_policy_without_the_output_buckets_fails_training_with_the_s3_e
     reason = failed.value.cause.message
     assert f"failed in {len(APPLY_REGIONS)} region(s)" in reason, reason
     for region in APPLY_REGIONS:
-        assert f"{region}: denied: Access denied to s3://{deployed['output_buckets'][region]}/" in reason, reason
+        assert f"{region}: denied: Unable to write to output S3 bucket. Access denied to s3://{deployed['output_buckets'][region]}/" in reason, reason
