@@ -22,6 +22,7 @@ DELETE_PROJECT = "delete_project"
 DESCRIBE_PROJECT = "describe_project"
 PUBLISH = "publish_notification"
 RUNNING_OPERATION = "running_operation"
+SUBMIT_OPERATION = "submit_operation"
 
 # Error types (ApplicationError.type) the activities raise for permanent failures; retried never.
 PERMANENT_ERROR_TYPES = [

@@ -1,7 +1,14 @@
 """Every workflow the worker serves (and the replay tests replay)."""
 
 from workflows.cost_guard import CostGuardWorkflow
-from workflows.parents import BuildModelWorkflow, DeleteModelWorkflow, StartModelWorkflow, StopModelWorkflow
+from workflows.parents import (
+    BuildModelWorkflow,
+    DeleteModelWorkflow,
+    ProjectOperationWorkflow,
+    StartModelWorkflow,
+    StopModelWorkflow,
+)
+from workflows.project import ProjectWorkflow
 from workflows.region import RegionOperationWorkflow
 from workflows.version import ModelVersionWorkflow
 
@@ -12,5 +19,7 @@ WORKFLOWS = [
     DeleteModelWorkflow,
     RegionOperationWorkflow,
     ModelVersionWorkflow,
-    CostGuardWorkflow,
+    CostGuardWorkflow,  # runs started before the project's owner kept the cost guard
+    ProjectWorkflow,
+    ProjectOperationWorkflow,
 ]
