@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.clients import ClientFactory
 from activities.errors import aws_call, permanent
@@ -109,17 +110,26 @@ class RekognitionActivities:
         found = self._find_project(inp.region, name)
         if not found:
             return DeleteProjectResult(0, "DELETED")
-        datasets = [d["DatasetArn"] for d in found.get("Datasets") or []]
+        datasets = found.get("Datasets") or []
         client = self._rek(inp.region)
-        for dataset_arn in datasets:
+        for dataset in datasets:
+            if dataset.get("Status") == "DELETE_IN_PROGRESS":
+                continue
             try:
                 with aws_call(inp.region, "DeleteDataset"):
-                    client.delete_dataset(DatasetArn=dataset_arn)
+                    client.delete_dataset(DatasetArn=dataset["DatasetArn"])
             except Exception as exc:
                 if getattr(exc, "type", None) != "ResourceNotFoundException":
                     raise
         if found.get("Status") == "DELETING":
             return DeleteProjectResult(len(datasets), "DELETING")
+        if datasets:
+            # DeleteDataset is asynchronous and DeleteProject is refused while a dataset exists (API reference,
+            # DeleteProject / DeleteDataset): let the retry policy call again once they are gone.
+            raise ApplicationError(
+                f"{inp.region}: {len(datasets)} dataset(s) of project {name} are being deleted; the project follows",
+                type="DatasetsBeingDeleted", category=ApplicationErrorCategory.BENIGN,
+            )
         with aws_call(inp.region, "DeleteProject"):
             status = client.delete_project(ProjectArn=inp.project_arn).get("Status")
         return DeleteProjectResult(len(datasets), status)
