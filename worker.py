@@ -32,7 +32,7 @@ GRACEFUL_SHUTDOWN_SECONDS = 30
 # `imports_passed_through()` of a submodule, `from workflows import polling`, was re-imported on every run).
 PASSTHROUGH_MODULES = (
     "configuration.names", "workflows.activity_api", "workflows.common", "workflows.ids", "workflows.inputs",
-    "workflows.models", "workflows.polling", "workflows.search_attributes", "pydantic", "pydantic_core",
+    "workflows.models", "workflows.polling", "workflows.preflight", "workflows.search_attributes", "pydantic", "pydantic_core",
 )
 
 log = logging.getLogger("worker")
