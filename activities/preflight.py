@@ -12,9 +12,8 @@ from temporalio import activity
 
 from activities.clients import ClientFactory
 from activities.errors import aws_call
-from configuration.dataset_preflight import WORKERS, check_manifest
+from configuration.dataset_preflight import WORKERS, check_manifest, image_facts
 from configuration.dataset_rules import DatasetTally, ImageFacts
-from configuration.image_headers import WINDOW, HeaderTooDeep, image_size
 from workflows import activity_api as api
 from workflows.models import DatasetReport, PreflightInput
 
@@ -59,13 +58,7 @@ class PreflightActivities:
             finally:
                 body.close()
 
-        if size == 0:
-            return ImageFacts(exists=True, size=0)
-        try:
-            kind, dimensions = image_size(read_at, read_at(0, WINDOW))
-        except HeaderTooDeep:
-            return ImageFacts(exists=True, size=size, format="jpeg", unchecked_size=True)
-        return ImageFacts(exists=True, size=size, format=kind, dimensions=dimensions)
+        return image_facts(size, read_at)
 
     @activity.defn(name=api.PREFLIGHT_DATASET)
     def preflight_dataset(self, inp: PreflightInput) -> DatasetReport:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from configuration.dataset_rules import MAX_MANIFEST_BYTES, DatasetTally, ImageFacts, Report, check_line
+from configuration.image_headers import WINDOW, HeaderTooDeep, ReadAt, image_size
 from configuration.jsonlines import MAX_LINE_BYTES, ManifestHasBom, ManifestTooLongLine, iter_lines
 
 Probe = Callable[[str, str], ImageFacts]
@@ -21,6 +22,17 @@ WORKERS = 16  # images looked at in parallel
 IN_FLIGHT = WORKERS * 8  # lines read ahead of the tally
 CACHE = 4_096  # recent images remembered: a manifest naming one image many times looks at it once
 PROGRESS_EVERY = 1_000  # lines
+
+
+def image_facts(size: int, read_at: ReadAt) -> ImageFacts:
+    """What an image's size and first bytes say (`read_at(offset, length)`: a ranged read, never the whole file)."""
+    if size == 0:
+        return ImageFacts(exists=True, size=0)
+    try:
+        kind, dimensions = image_size(read_at, read_at(0, WINDOW))
+    except HeaderTooDeep:
+        return ImageFacts(exists=True, size=size, format="jpeg", unchecked_size=True)
+    return ImageFacts(exists=True, size=size, format=kind, dimensions=dimensions)
 
 
 def _cached(probe: Probe, pool: ThreadPoolExecutor) -> Callable[[str, str], Future]:

@@ -195,6 +195,15 @@ def image_problem(facts: ImageFacts, uri: str) -> str | None:
     return None
 
 
+def findings_message(headline: str, findings: list[str], total: int, shown: int = 10) -> str:
+    """A headline, then one finding per line (at most `shown`), then "and N more": a rejection in one glance."""
+    lines = [headline, *findings[:shown]]
+    hidden = total - min(shown, len(findings))
+    if hidden > 0:
+        lines.append(f"and {hidden} more")
+    return "\n".join(lines)
+
+
 @dataclass
 class Report:
     """The preflight's verdict: rejected when any finding stands. Texts are one line each."""

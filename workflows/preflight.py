@@ -11,6 +11,7 @@ from __future__ import annotations
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from configuration.dataset_rules import findings_message
 from workflows import activity_api as api
 from workflows.common import error_text
 from workflows.models import DatasetReport, PreflightInput, RegionalData
@@ -24,12 +25,7 @@ MAX_SHOWN = 10  # finding lines in the failure message; the rest is counted
 def rejection_message(uri: str, report: DatasetReport, shown: int = MAX_SHOWN) -> str:
     """A headline, then one finding per line (at most `shown`), then "and N more"."""
     headline = f"dataset {uri} rejected before any region started: {report.findings_total} problem(s), nothing created"
-    lines = [headline]
-    lines += report.findings[:shown]
-    hidden = report.findings_total - min(shown, len(report.findings))
-    if hidden > 0:
-        lines.append(f"and {hidden} more")
-    return "\n".join(lines)
+    return findings_message(headline, report.findings, report.findings_total, shown)
 
 
 async def require_trainable_dataset(data: RegionalData, manifest_key: str) -> DatasetReport:
