@@ -82,8 +82,8 @@ def test_a_dataset_that_trains_badly_is_uploaded_with_warnings(deployed, tmp_pat
     assert warning[0].endswith("the guide recommends at least 10")  # within the terminal's width, middle cut
     again = json.loads(runner.invoke(app, ["sync", str(dataset), "--json"]).stdout)
     assert again["dataset_warnings"] == {"datasets/cars/output.manifest": [
-        "manifest: FEW_IMAGES_PER_LABEL: 3 label(s) with fewer than 10 images: car, cone, track: add images: the "
-        "guide recommends at least 10"]}
+        ("manifest: FEW_IMAGES_PER_LABEL: 3 label(s) with fewer than 10 images: car, cone, track: add images: the "
+        "guide recommends at least 10")]}
 
 
 def test_the_check_of_a_large_manifest_stays_in_bounded_memory(deployed, tmp_path):
