@@ -49,8 +49,9 @@ FIXES = {
     "ERROR_NO_VALID_LABEL_ATTRIBUTES": 'give the metadata a "class-name" (or a "class-map")',
     "ERROR_MISSING_CLASS_MAP_ID": "add the class_id to the class-map or fix the box",
     "ERROR_INVALID_BOUNDING_BOX": "give every box non-negative left, top, width and height",
-    "ERROR_INVALID_IMAGE": "replace the image (PNG or JPEG, 64..4096 px a side, at most 15 MB) or remove the line",
+    "ERROR_INVALID_IMAGE": "use a PNG or JPEG of 64-4096 px a side, at most 15 MB",
 }
+MISSING_IMAGE_FIX = "upload it or remove the line"
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,10 @@ class LineCheck:
     detection: bool = False
     boxes: int = 0
     image: tuple[str, str] | None = None  # (bucket, key) of the source-ref
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (code, detail)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (code, detail, what to change)
 
-    def flag(self, code: str, detail: str) -> None:
-        self.errors.append((code, detail))
+    def flag(self, code: str, detail: str, fix: str | None = None) -> None:
+        self.errors.append((code, detail, fix or FIXES.get(code, "fix the line")))
 
 
 @dataclass(frozen=True)
@@ -275,9 +276,9 @@ class DatasetTally:
                 self._image(line, facts)
         if line.errors:
             self.invalid += 1
-            code, detail = line.errors[0]
+            code, detail, fix = line.errors[0]
             more = f" (and {len(line.errors) - 1} more error(s))" if len(line.errors) > 1 else ""
-            self.bad_lines.add(Finding(code, detail + more, FIXES.get(code, "fix the line"), line.number))
+            self.bad_lines.add(Finding(code, detail + more, fix, line.number))
             return
         self.valid += 1
         self.detection = self.detection or line.detection
@@ -302,7 +303,7 @@ class DatasetTally:
             return
         problem = image_problem(facts, uri)
         if problem:
-            line.flag("ERROR_INVALID_IMAGE", problem)
+            line.flag("ERROR_INVALID_IMAGE", problem, None if facts.exists else MISSING_IMAGE_FIX)
         elif facts.unchecked_size:
             self.unchecked.add(Finding("IMAGE_HEADER", f"{uri}: JPEG size not found in its first segments",
                                        "check the image opens", line.number))
@@ -321,8 +322,8 @@ class DatasetTally:
                                     f"keep at most {self.row_limit} (the limit where the build trains)"))
         if self.invalid > MAX_INVALID_SHARE * self.lines:
             findings.append(Finding("ERROR_TOO_MANY_INVALID_ROWS_IN_MANIFEST",
-                                    f"{self.invalid} of {self.lines} JSON lines invalid, at most 20% may be",
-                                    "fix or remove the lines below"))
+                                    f"{self.invalid} of {self.lines} JSON lines invalid (at most 20%)",
+                                    "fix the lines below"))
             findings.extend(self.bad_lines.items)
         else:
             warnings.extend(Finding(f.rule, f.problem, "the line is left out of training", f.line)

@@ -24,7 +24,7 @@ MAX_SHOWN = 10  # finding lines in the failure message; the rest is counted
 
 def rejection_message(uri: str, report: DatasetReport, shown: int = MAX_SHOWN) -> str:
     """A headline, then one finding per line (at most `shown`), then "and N more"."""
-    headline = f"dataset {uri} rejected before any region started: {report.findings_total} problem(s), nothing created"
+    headline = f"dataset {uri} rejected, nothing created: {report.findings_total} problem(s)"
     return findings_message(headline, report.findings, report.findings_total, shown)
 
 

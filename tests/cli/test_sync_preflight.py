@@ -52,8 +52,8 @@ def test_a_dataset_that_cannot_train_is_refused_with_its_findings_and_nothing_up
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("error: manifest output.manifest would not train: 6 problem(s); nothing was uploaded")
-    assert lines[1] == "manifest: ERROR_TOO_MANY_INVALID_ROWS_IN_MANIFEST: 4 of 7 JSON lines invalid, at most 20% " \
-                       "may be: fix or remove the lines below"
+    assert lines[1] == ("manifest: ERROR_TOO_MANY_INVALID_ROWS_IN_MANIFEST: 4 of 7 JSON lines invalid (at most 20%): "
+                        "fix the lines below")
     assert any(line.startswith("line 3: ERROR_INVALID_IMAGE:") and "track-01.png does not exist" in line
                for line in lines), lines
     assert any(line.startswith("line 6: ERROR_INVALID_IMAGE:") and "cone-02.png is not a PNG or JPEG" in line

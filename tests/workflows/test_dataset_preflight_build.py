@@ -54,8 +54,7 @@ async def test_a_dataset_with_one_label_fails_the_build_before_any_region_starts
     cause = raised.value.cause
     assert cause.type == "DatasetRejected" and cause.non_retryable
     lines = cause.message.splitlines()
-    assert lines[0] == (f"dataset s3://{bucket}/bad/output.manifest rejected before any region started: "
-                        "1 problem(s), nothing created")
+    assert lines[0] == f"dataset s3://{bucket}/bad/output.manifest rejected, nothing created: 1 problem(s)"
     assert lines[1].startswith("manifest: ERROR_MANIFEST_TOO_FEW_LABELS: 1 label(s) (car): classification needs")
     report = cause.details[0]
     assert report["rejected"] and report["lines"] == 4 and report["valid_lines"] == 4
@@ -74,8 +73,8 @@ async def test_many_findings_show_ten_lines_then_how_many_more(env, worker, worl
     message = raised.value.cause.message.splitlines()
     assert len(message) == 12 and message[-1] == "and 21 more", message  # headline, 10 findings, the rest counted
     assert message[1].startswith("manifest: ERROR_TOO_MANY_INVALID_ROWS_IN_MANIFEST: 30 of 30 JSON lines invalid")
-    assert message[2] == (f"line 1: ERROR_INVALID_IMAGE: s3://{bucket}/ghost/images/0.png does not exist: replace "
-                          "the image (PNG or JPEG, 64..4096 px a side, at most 15 MB) or remove the line")
+    assert message[2] == (f"line 1: ERROR_INVALID_IMAGE: s3://{bucket}/ghost/images/0.png does not exist: "
+                          "upload it or remove the line")
     assert all(len(text) <= 240 for text in message)
     nothing_anywhere(world, emulator)
 
