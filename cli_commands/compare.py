@@ -11,6 +11,7 @@ import typer
 
 from cli_commands import environment, output
 from cli_commands.errors import UserError, one_line_errors
+from cli_commands.operations import VERSION_FLAGS, JsonOption, ProjectOption, RegionOption
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 MAX_IMAGE_BYTES = 4 * 1024 * 1024  # DetectCustomLabels' Image.Bytes limit
@@ -149,10 +150,10 @@ def _print(result: dict) -> None:
 @one_line_errors
 def compare(
     images: Annotated[Path, typer.Option("--images", help="Folder of PNG/JPEG images (at most 4 MB each).", show_default=False)],
-    versions: Annotated[list[str] | None, typer.Option("--versions", "--version", "-v", help="Versions to compare (default: every RUNNING one).")] = None,
-    project: Annotated[str | None, typer.Option("--project", "-p", help="Project name (default: project_name setting).")] = None,
-    region: Annotated[list[str] | None, typer.Option("--region", "-r", help="Only this region (repeatable).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    versions: Annotated[list[str] | None, typer.Option(*VERSION_FLAGS, help="Versions to compare (default: every RUNNING one).")] = None,
+    project: ProjectOption = None,
+    region: RegionOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Send the same images to every region's running model and report how often the regions agree."""
     environment.use_local_stack_if_running()

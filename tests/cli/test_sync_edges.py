@@ -10,32 +10,17 @@ import sys
 
 import boto3
 import pytest
-from cli_helpers import PROJECT_ROOT, write_tfvars
+from cli_helpers import PROJECT_ROOT, objects_in
 from typer.testing import CliRunner
 
 from cli import app
-from configuration.resources import derive_resources
-from configuration.settings import load_settings
-from local_stack.bootstrap import bootstrap
 from local_stack.sample_dataset import create_sample_dataset
 
 runner = CliRunner()
-REGIONS = ["us-east-1"]
-
-
-@pytest.fixture
-def deployed(local_aws, emulator, tmp_path, monkeypatch):
-    tfvars = write_tfvars(tmp_path / "one.tfvars", REGIONS)
-    monkeypatch.setenv("GCL_TFVARS", str(tfvars))
-    settings = load_settings()
-    resources = derive_resources(settings, "123456789012")
-    bootstrap(settings, resources)
-    return resources
 
 
 def _objects(bucket: str) -> list[str]:
-    found = boto3.client("s3", region_name="us-east-1").list_objects_v2(Bucket=bucket).get("Contents", [])
-    return [item["Key"] for item in found]
+    return objects_in(bucket)
 
 
 def _refused(dataset, *fragments: str) -> str:

@@ -9,33 +9,13 @@ import os
 import subprocess
 import sys
 
-import boto3
-import pytest
-from cli_helpers import PROJECT_ROOT, write_tfvars
+from cli_helpers import PROJECT_ROOT, objects_in
 from typer.testing import CliRunner
 
 from cli import app
-from configuration.resources import derive_resources
-from configuration.settings import load_settings
-from local_stack.bootstrap import bootstrap
 from local_stack.sample_dataset import create_sample_dataset, manifest_line
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def deployed(local_aws, emulator, tmp_path, monkeypatch):
-    tfvars = write_tfvars(tmp_path / "one.tfvars", ["us-east-1"])
-    monkeypatch.setenv("GCL_TFVARS", str(tfvars))
-    settings = load_settings()
-    resources = derive_resources(settings, "123456789012")
-    bootstrap(settings, resources)
-    return resources
-
-
-def _objects(bucket: str) -> list[str]:
-    found = boto3.client("s3", region_name="us-east-1").list_objects_v2(Bucket=bucket).get("Contents", [])
-    return [item["Key"] for item in found]
 
 
 def test_a_dataset_that_cannot_train_is_refused_with_its_findings_and_nothing_uploaded(deployed, tmp_path):
@@ -59,7 +39,7 @@ def test_a_dataset_that_cannot_train_is_refused_with_its_findings_and_nothing_up
     assert any(line.startswith("line 6: ERROR_INVALID_IMAGE:") and "cone-02.png is not a PNG or JPEG" in line
                for line in lines), lines
     assert any("lost.png does not exist" in line for line in lines), lines
-    assert _objects(deployed.management_bucket) == []
+    assert objects_in(deployed.management_bucket) == []
 
 
 def test_no_check_uploads_what_the_check_refuses(deployed, tmp_path):
