@@ -3,7 +3,9 @@
 from activities.clients import Boto3Clients, ClientFactory
 from activities.config import ConfigActivities
 from activities.dataset import DatasetActivities
+from activities.evaluation import EvaluationActivities
 from activities.notify import NotifyActivities
+from activities.preflight import PreflightActivities
 from activities.rekognition import RekognitionActivities
 from activities.temporal_ops import TemporalActivities
 
@@ -16,6 +18,8 @@ def all_activities(settings, resources, client=None, clients: ClientFactory | No
     dataset = DatasetActivities(clients)
     notify = NotifyActivities(clients)
     config = ConfigActivities(settings, resources, search_attributes_enabled)
+    preflight = PreflightActivities(clients)
+    evaluation = EvaluationActivities(clients)
     found = [
         config.get_regional_data,
         dataset.check_replication,
@@ -30,6 +34,8 @@ def all_activities(settings, resources, client=None, clients: ClientFactory | No
         rekognition.delete_project,
         rekognition.describe_project,
         notify.publish,
+        preflight.preflight_dataset,
+        evaluation.read_evaluation,
     ]
     if client is not None:
         found.append(TemporalActivities(client).running_operation)

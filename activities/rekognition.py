@@ -219,12 +219,21 @@ class RekognitionActivities:
                 return status
             raise
 
-    def _status_by_arn(self, region: str, arn: str) -> str | None:
-        """Status of a version given its ARN (the project ARN has its own timestamp, so look it up)."""
+    def _items_named_like(self, region: str, arn: str) -> list[dict]:
+        """DescribeProjectVersions items of the version an ARN names (the project ARN has its own timestamp, so
+        the project is looked up by name)."""
         project = self._find_project(region, arn.split("/")[1])
         if project is None:
-            return None
-        items = self._versions(region, project["ProjectArn"], [version_name_from_arn(arn)])
+            return []
+        return self._versions(region, project["ProjectArn"], [version_name_from_arn(arn)])
+
+    def describe_by_arn(self, region: str, arn: str) -> dict | None:
+        """The DescribeProjectVersions item of exactly this version ARN; None when it does not exist."""
+        return next((item for item in self._items_named_like(region, arn) if item["ProjectVersionArn"] == arn), None)
+
+    def _status_by_arn(self, region: str, arn: str) -> str | None:
+        """Status of a version given its ARN."""
+        items = self._items_named_like(region, arn)
         return items[0].get("Status") if items else None
 
     @activity.defn(name=api.START_VERSION)

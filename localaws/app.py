@@ -61,7 +61,8 @@ class LocalAwsApp:
         bucket_policies.install()
         self.config = EmulatorConfig({"iam": {"enforce": enforce_iam}})
         self.store = Store(self.config)
-        self.store.on_training_ended = write_training_outputs
+        self.store.on_training_ended = lambda version, succeeded: write_training_outputs(
+            version, succeeded, self.config.evaluation_for(version.region, version.project, version.name))
         self.faults = Faults(self.config)
         self.replicator = Replicator(self.config)
         self.calls: Counter[str] = Counter()

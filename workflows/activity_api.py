@@ -22,6 +22,8 @@ DELETE_PROJECT = "delete_project"
 DESCRIBE_PROJECT = "describe_project"
 PUBLISH = "publish_notification"
 RUNNING_OPERATION = "running_operation"
+PREFLIGHT_DATASET = "preflight_dataset"
+READ_EVALUATION = "read_evaluation"
 
 # Error types (ApplicationError.type) the activities raise for permanent failures; retried never.
 PERMANENT_ERROR_TYPES = [
@@ -45,6 +47,7 @@ PERMANENT_ERROR_TYPES = [
     "NotFound",
     "AuthorizationError",
     "InvalidParameter",
+    "DatasetRejected",
 ]
 
 # Transient AWS errors (throttling, 5xx, connection errors) are retried with exponential backoff for about

@@ -98,6 +98,7 @@ class OperationSummary:
     rows: list[ProgressRow] = field(default_factory=list)
     notification_error: str | None = None
     cost_guard_workflow_id: str | None = None
+    dataset_warnings: list[str] = field(default_factory=list)  # build: what trains but trains badly (preflight)
 
 
 # ---------------------------------------------------------------- configuration served by an activity
@@ -345,3 +346,51 @@ class CostGuardInput:
     Regions: list[str] | None = None
     WarnMinutesBefore: float = 15.0
     expires_at: str | None = None  # ISO; set by the start workflow or a reschedule
+
+
+# ---------------------------------------------------------------- dataset preflight and evaluation
+
+
+@dataclass
+class PreflightInput:
+    region: str  # where the manifest's bucket is (the management region)
+    bucket: str
+    manifest_key: str
+    regions: list[str] = field(default_factory=list)  # where the build trains (some allow fewer lines)
+    # True (the build): every source-ref is pointed at this bucket's copy, images are looked up there by key.
+    # False: the manifest is trained as it is, images looked up where their source-ref says.
+    rewrites_buckets: bool = True
+
+
+@dataclass
+class DatasetReport:
+    """The preflight's verdict (configuration.dataset_rules.Report): one line of text per finding or warning."""
+
+    rejected: bool
+    findings: list[str] = field(default_factory=list)  # the first ones; findings_total counts them all
+    warnings: list[str] = field(default_factory=list)
+    findings_total: int = 0
+    warnings_total: int = 0
+    lines: int = 0
+    valid_lines: int = 0
+    labels: int = 0
+    use_case: str = ""
+
+
+@dataclass
+class EvaluationInput:
+    region: str
+    version_arn: str
+
+
+@dataclass
+class VersionEvaluation:
+    """A trained version's evaluation: F1 from DescribeProjectVersions, the rest from its summary file in S3."""
+
+    region: str
+    version_arn: str
+    f1: float | None = None
+    precision: float | None = None
+    recall: float | None = None
+    test_images: int | None = None
+    summary_uri: str | None = None

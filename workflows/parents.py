@@ -25,7 +25,7 @@ from temporalio.exceptions import (
 with workflow.unsafe.imports_passed_through():
     from configuration.names import InvalidNameError, validate_name
     from workflows import activity_api as api
-    from workflows import inputs, polling
+    from workflows import inputs, polling, preflight
     from workflows import search_attributes as sa
     from workflows.common import SIBLINGS_FINISHED_SIGNAL, error_text, iso, summary_text
     from workflows.cost_guard import CostGuardWorkflow, cost_guard_workflow_id
@@ -144,6 +144,9 @@ class OperationWorkflow:
         except ActivityError as err:
             raise ApplicationError(error_text(err), type="InvalidInput", non_retryable=True) from None
         self.data_topic = data.sns_topic_arn
+        dataset = None
+        if self.operation == BUILD and workflow.patched(preflight.PATCH):  # issue 17: nothing trains a bad dataset
+            dataset = await preflight.require_trainable_dataset(data, params.manifest_key)
         # the run's input, else the settings (recorded in this activity's result, so replays see the same)
         self.poll_policy = options.PollPolicy or data.poll_policy or polling.HISTORY_DEFAULT_POLICY
         if data.search_attributes_enabled:
@@ -160,6 +163,7 @@ class OperationWorkflow:
             *(self.run_region(region, data, project, versions, options, params, max_training_hours) for region in data.regions)
         )
         summary = self.summarize(project, results)
+        summary.dataset_warnings = dataset.warnings if dataset else []
         return await self.finish(summary, options.Strict)
 
     async def run_region(self, region, data: RegionalData, project, versions, options, params, max_training_hours):

@@ -355,4 +355,5 @@ def detect_custom_labels(ctx: Context, params: dict[str, Any]) -> dict[str, Any]
     image = _image_bytes(ctx, params.get("Image"))
     if version.status != "RUNNING":
         raise not_ready(f"ProjectVersion arn {version.arn} is not ready, status is {version.status}.")
-    return {"CustomLabels": detect(version.dataset, image, min_confidence, max_results)}
+    regional = ctx.store.config.detection_for(ctx.region)
+    return {"CustomLabels": detect(version.dataset, image, min_confidence, max_results, regional)}

@@ -49,3 +49,11 @@ def printed_cli() -> str:
     except ValueError:
         shown = str(executable)
     return f"{shown} cli.py"
+
+
+def objects_in(bucket: str, region: str = "us-east-1") -> list[str]:
+    """Keys in a bucket of the local endpoint."""
+    import boto3
+
+    found = boto3.client("s3", region_name=region).list_objects_v2(Bucket=bucket).get("Contents", [])
+    return [item["Key"] for item in found]
