@@ -1,5 +1,7 @@
 """boto3 calls wrapped as Temporal activities (classes with injected per-region clients)."""
 
+from activities.adopt_copy import ImageCopyActivities
+from activities.adopt_source import AdoptSourceActivities
 from activities.clients import Boto3Clients, ClientFactory
 from activities.config import ConfigActivities
 from activities.dataset import DatasetActivities
@@ -16,6 +18,7 @@ def all_activities(settings, resources, client=None, clients: ClientFactory | No
     dataset = DatasetActivities(clients)
     notify = NotifyActivities(clients)
     config = ConfigActivities(settings, resources, search_attributes_enabled)
+    adopt = AdoptSourceActivities(clients)
     found = [
         config.get_regional_data,
         dataset.check_replication,
@@ -30,6 +33,10 @@ def all_activities(settings, resources, client=None, clients: ClientFactory | No
         rekognition.delete_project,
         rekognition.describe_project,
         notify.publish,
+        adopt.describe_source,
+        adopt.stage,
+        adopt.describe_evaluation,
+        ImageCopyActivities(clients).copy_images,
     ]
     if client is not None:
         found.append(TemporalActivities(client).running_operation)
