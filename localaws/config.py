@@ -10,7 +10,7 @@ import copy
 import threading
 from typing import Any
 
-TRANSITIONAL_STATES = ("TRAINING", "STARTING", "STOPPING", "DELETING")
+TRANSITIONAL_STATES = ("TRAINING", "STARTING", "STOPPING", "DELETING", "DATASET")
 TIMING_MODES = ("time", "calls", "manual")
 THROTTLE_ERRORS = ("ThrottlingException", "ProvisionedThroughputExceededException")
 
@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
         "STARTING": 2.0,
         "STOPPING": 1.0,
         "DELETING": 1.0,
+        "DATASET": 1.0,  # a dataset's CREATE_IN_PROGRESS / UPDATE_IN_PROGRESS (DELETE_IN_PROGRESS uses DELETING)
         "per_region": {},
     },
     "replication_delay_seconds": 0.2,
