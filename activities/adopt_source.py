@@ -43,6 +43,7 @@ MIN_BATCH_IMAGES = 100  # images copied per activity (the unit a worker crash ca
 MAX_BATCHES = 500  # so that a quarter of a million images still makes a workflow history of ~3,000 events
 READY_DATASET = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
 BUSY_DATASET = {"CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS"}
+SERVICE_KEYS = ("cl-metadata", "cl-errors")  # ListDatasetEntries adds them to each JSON Line
 
 
 def _manifest(result: dict | None, part: str) -> DataSource | None:
@@ -68,6 +69,21 @@ def version_data(description: dict) -> tuple[DataSource | None, DataSource | Non
     if _manifest(training, "Output"):
         return _manifest(training, "Output"), _manifest(testing, "Output")
     return _manifest(training, "Input"), None
+
+
+def ground_truth_line(entry: str) -> bytes:
+    """A ListDatasetEntries entry as a manifest line: the JSON Line without what the service adds to it
+    (`cl-metadata`, whether it is labeled, and `cl-errors`, its non-terminal errors), which are no label attribute.
+    A line that is not a JSON object is passed on as is (the staging reports it)."""
+    try:
+        record = json.loads(entry)
+    except ValueError:
+        return entry.encode()
+    if not isinstance(record, dict):
+        return entry.encode()
+    for key in SERVICE_KEYS:
+        record.pop(key, None)
+    return json.dumps(record, ensure_ascii=False).encode()
 
 
 def _created(description: dict) -> float:
@@ -236,7 +252,7 @@ class AdoptSourceActivities:
             with aws_call(region, "ListDatasetEntries"):
                 for page in paginator.paginate(DatasetArn=source.dataset_arn):
                     for entry in page.get("DatasetEntries", []):
-                        yield entry.encode()
+                        yield ground_truth_line(entry)
             return
         uri = f"s3://{source.bucket}/{source.key}"
         try:
