@@ -29,6 +29,7 @@ CONTROL_PREFIX = "/_emulator/"
 # The error code of a Rekognition operation the endpoint does not implement (a 4xx, so SDKs neither retry it
 # nor mistake it for an outage).
 NOT_IMPLEMENTED = "NotImplementedException"
+ANONYMOUS_S3 = AwsRequest("s3", "us-east-1", "", "", "", None)  # an unsigned request, answered as S3 answers
 
 
 def _json(start_response: Callable, status: int, payload: Any, headers: dict[str, str] | None = None) -> list[bytes]:
@@ -84,6 +85,11 @@ class LocalAwsApp:
             return self.control(environ, start_response, path[len(CONTROL_PREFIX) :].strip("/"))
         request = parse_request(environ)
         if request is None:
+            if self.config.iam_enforced():
+                try:
+                    enforcer.authorize_anonymous(environ, _s3_body(ANONYMOUS_S3, environ))
+                except enforcer.Denied as denied:
+                    return _send(start_response, *error_response(ANONYMOUS_S3, denied.status, denied.code, denied.message))
             return self.moto_app(environ, start_response)
         with self._calls_lock:
             self.calls[request.counter_key] += 1
