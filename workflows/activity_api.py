@@ -72,11 +72,11 @@ LONG_CALL = {
     "retry_policy": AWS_RETRY,
 }
 
-# Copying a batch of images: heartbeats as images finish, so a worker that dies is noticed within a minute and the
+# Copying a batch of images: heartbeats as images finish, so a worker that dies is noticed within 30 s and the
 # retry resumes from the last heartbeat (the images already copied are found in place, never copied twice).
 COPY_CALL = {
     "start_to_close_timeout": timedelta(hours=2),
-    "heartbeat_timeout": timedelta(seconds=60),
+    "heartbeat_timeout": timedelta(seconds=30),
     "retry_policy": AWS_RETRY,
 }
 

@@ -33,12 +33,13 @@ class ConsoleProject:
     train_images: int = 6
     test_images: int = 4
     prefix: str = "console"
+    endpoint_url: str | None = None  # default: AWS_ENDPOINT_URL
     project_arn: str = ""
     train_keys: list[str] = field(default_factory=list)
     test_keys: list[str] = field(default_factory=list)
 
     def client(self, service: str):
-        return boto3.client(service, region_name=self.region)
+        return boto3.client(service, region_name=self.region, endpoint_url=self.endpoint_url)
 
     # ------------------------------------------------------------------ creation
 
@@ -85,6 +86,19 @@ class ConsoleProject:
             if not status.endswith(transitional) or time.monotonic() > deadline:
                 return status
             time.sleep(0.05)
+
+    def delete(self, settle_seconds: float = 120.0) -> None:
+        """Remove the project as the console would: its version, then its datasets, then the project."""
+        rek = self.client("rekognition")
+        rek.delete_project_version(ProjectVersionArn=self.describe_version()["ProjectVersionArn"])
+        self._settle(lambda: "GONE" if not rek.describe_project_versions(ProjectArn=self.project_arn)[
+            "ProjectVersionDescriptions"] else "DELETING", "DELETING", settle_seconds)
+        project = rek.describe_projects(ProjectNames=[self.project])["ProjectDescriptions"][0]
+        for dataset in project["Datasets"]:
+            rek.delete_dataset(DatasetArn=dataset["DatasetArn"])
+        self._settle(lambda: "GONE" if not rek.describe_projects(ProjectNames=[self.project])["ProjectDescriptions"][
+            0]["Datasets"] else "DELETING", "DELETING", settle_seconds)
+        rek.delete_project(ProjectArn=self.project_arn)
 
     def describe_version(self) -> dict:
         rek = self.client("rekognition")
