@@ -105,8 +105,10 @@ async def scenarios(env, queue: str, world, control) -> list[str]:
 
 
 async def executions(client, parent_ids: list[str]) -> list[tuple[str, str]]:
-    """(workflow id, run id) of every execution the scenarios created, children and continued runs included."""
-    found, queue, seen = [], [(wid, None) for wid in parent_ids], set()
+    """(workflow id, run id) of every execution the scenarios created, children and continued runs included.
+
+    `parent_ids` holds workflow ids (their latest run) or (workflow id, run id) pairs."""
+    found, queue, seen = [], [p if isinstance(p, tuple) else (p, None) for p in parent_ids], set()
     while queue:
         workflow_id, run_id = queue.pop(0)
         history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
