@@ -3,7 +3,6 @@ apply for three regions), a Temporal dev server and the real worker (`python wor
 made with boto3 only, as the console makes it, in a region that is not configured."""
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -11,11 +10,7 @@ import uuid
 
 import boto3
 import pytest
-from cli_helpers import PROJECT_ROOT, run_cli, write_tfvars
-
-from configuration.resources import derive_resources
-from configuration.settings import load_settings
-from local_stack.bootstrap import bootstrap
+from cli_helpers import PROJECT_ROOT, bootstrapped, run_cli, worker_process, write_tfvars
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 SOURCE = "us-west-2"
@@ -31,12 +26,7 @@ def source(local_aws, emulator, temporal_address, tmp_path):
     emulator.configure({"timing": {"mode": "time", "TRAINING": 0.5, "DATASET": 0.1}, "replication_delay_seconds": 0})
     queue = f"adopt-{uuid.uuid4().hex[:8]}"
     tfvars = write_tfvars(tmp_path / "three.tfvars", REGIONS, temporal_task_queue=queue, poll_policy="fixed")
-    os.environ["GCL_TFVARS"] = str(tfvars)
-    try:
-        settings = load_settings()
-    finally:
-        os.environ.pop("GCL_TFVARS")
-    bootstrap(settings, derive_resources(settings, "123456789012"))
+    bootstrapped(tfvars)
     console = ConsoleProject(SOURCE, PROJECT, f"users-{uuid.uuid4().hex[:8]}").create()
     env = {"TEMPORAL_ADDRESS": temporal_address, "GCL_TFVARS": str(tfvars), "AWS_ENDPOINT_URL": local_aws.url}
     return env, console
@@ -46,15 +36,8 @@ def source(local_aws, emulator, temporal_address, tmp_path):
 def stack(source):
     """`source` and the real worker (`python worker.py`)."""
     env, console = source
-    worker = subprocess.Popen([sys.executable, str(PROJECT_ROOT / "worker.py")], cwd=PROJECT_ROOT,
-                              env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    yield env, console
-    worker.terminate()
-    try:
-        worker.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
+    with worker_process(env):
+        yield env, console
 
 
 def adopt(env, *args: str) -> subprocess.CompletedProcess:
