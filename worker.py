@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -130,6 +131,16 @@ async def main() -> int:
     return 0
 
 
+def exit_now(code: int) -> None:
+    """Leave without interpreter finalization, which the Temporal client's Rust threads can abort
+    (temporalio/sdk-python#300, "PyGILState_Release ... finalizing": SIGABRT instead of the exit code; the CLI
+    does the same in cli.main)."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    sys.exit(asyncio.run(main()))
+    exit_now(asyncio.run(main()))
