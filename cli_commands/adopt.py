@@ -175,17 +175,20 @@ def _view(progress: dict | None, build: dict | None):
     """The live view: the phase and the copy's progress bar, then the build's per-region table."""
     from rich.console import Group
     from rich.progress_bar import ProgressBar
+    from rich.table import Table
 
     summary = (progress or {}).get("summary") or {}
-    phase = (progress or {}).get("phase") or "waiting for the worker"
-    title = f"adopt {summary.get('project') or ''} from {summary.get('source_region') or ''}: {phase}"
-    parts = [title]
+    if not summary:
+        return "adopt: waiting for the worker"
+    parts = [f"adopt {summary['project']} from {summary['source_region']}: {progress.get('phase')}"]
     total = summary.get("images") or 0
     if total:
         done = (summary.get("copied") or 0) + (summary.get("skipped") or 0) + (summary.get("unreadable_count") or 0)
-        parts += [ProgressBar(total=total, completed=done, width=40),
-                  (f"images: {done}/{total} ({summary.get('copied', 0)} copied, {summary.get('skipped', 0)} already "
-                  f"there, {summary.get('unreadable_count', 0)} unreadable)")]
+        line = Table.grid(padding=(0, 1))
+        line.add_row(ProgressBar(total=total, completed=done, width=30),
+                     f"{done}/{total} images ({summary.get('copied', 0)} copied, {summary.get('skipped', 0)} already "
+                     f"there, {summary.get('unreadable_count', 0)} unreadable)")
+        parts.append(line)
     if build is not None:
         parts.append(output.progress_table(build, f"build {summary.get('project')} {summary.get('version')}"))
     return Group(*parts)

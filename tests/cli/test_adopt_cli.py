@@ -116,3 +116,22 @@ def test_bad_input_is_one_line_with_did_you_mean(source, args, line):
     result = run_cli("adopt", *args, env=env)
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.startswith(f"error: {line}") and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_the_live_view_shows_the_copy_then_the_build_table():
+    from rich.console import Console
+
+    from cli_commands.adopt import _view
+
+    console = Console(width=100, force_terminal=True, color_system=None, record=True)
+    summary = {"project": PROJECT, "source_region": SOURCE, "version": "v1", "images": 400, "copied": 150,
+               "skipped": 20, "unreadable_count": 1}
+    build = {"rows": [{"region": "us-east-1", "version": "v1", "status": "TRAINING_IN_PROGRESS", "detail": "training"}]}
+    console.print(_view({"phase": "building", "summary": summary}, build))
+    console.print(_view(None, None))
+    lines = console.export_text().splitlines()
+    assert lines[0] == f"adopt {PROJECT} from {SOURCE}: building"
+    assert lines[1].endswith("171/400 images (150 copied, 20 already there, 1 unreadable)") and "━" in lines[1]
+    assert lines[3].split() == ["Region", "Version", "Status", "Detail"]
+    assert lines[4].split() == ["us-east-1", "v1", "TRAINING_IN_PROGRESS", "training"]
+    assert lines[-1] == "adopt: waiting for the worker"
