@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import boto3
 import pytest
-from conftest import REGIONS
 from console_project import ConsoleProject
 from temporalio.client import WorkflowFailureError
 
@@ -21,6 +20,7 @@ from workflows.models import AdoptSummary
 from workflows.version import regional_test_manifest_key
 
 PROJECT = "Console"
+REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")  # the `world` fixture's (tests/workflows/conftest.py)
 
 
 @pytest.fixture(autouse=True)
