@@ -23,7 +23,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities import all_activities
 from activities.clients import ClientFactory
 from workflows import search_attributes
-from workflows.registry import WORKFLOWS
+from workflows.registry import SERVED
 
 DEFAULT_TARGET = "localhost:7233"
 ACTIVITY_THREADS = 32  # regions x versions of blocking boto3 calls in flight
@@ -60,7 +60,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
-        workflows=WORKFLOWS,
+        workflows=SERVED,
         activities=all_activities(settings, resources, client, clients, search_attributes_enabled),
         activity_executor=executor,
         **{

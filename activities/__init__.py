@@ -1,5 +1,7 @@
 """boto3 calls wrapped as Temporal activities (classes with injected per-region clients)."""
 
+from activities.adopt_copy import ImageCopyActivities
+from activities.adopt_source import AdoptSourceActivities
 from activities.clients import Boto3Clients, ClientFactory
 from activities.config import ConfigActivities
 from activities.dataset import DatasetActivities
@@ -20,6 +22,7 @@ def all_activities(settings, resources, client=None, clients: ClientFactory | No
     config = ConfigActivities(settings, resources, search_attributes_enabled)
     preflight = PreflightActivities(clients)
     evaluation = EvaluationActivities(clients)
+    adopt = AdoptSourceActivities(clients)
     found = [
         config.get_regional_data,
         dataset.check_replication,
@@ -36,6 +39,10 @@ def all_activities(settings, resources, client=None, clients: ClientFactory | No
         notify.publish,
         preflight.preflight_dataset,
         evaluation.read_evaluation,
+        adopt.describe_source,
+        adopt.stage,
+        adopt.describe_evaluation,
+        ImageCopyActivities(clients).copy_images,
     ]
     if client is not None:
         found.append(TemporalActivities(client).running_operation)

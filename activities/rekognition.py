@@ -60,6 +60,10 @@ def _description(item: dict, name: str | None = None) -> VersionDescription:
     )
 
 
+def _manifest_asset(bucket: str, key: str) -> dict:
+    return {"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}}
+
+
 class RekognitionActivities:
     def __init__(self, clients: ClientFactory):
         self.clients = clients
@@ -69,7 +73,8 @@ class RekognitionActivities:
 
     # -------------------------------------------------------------- projects
 
-    def _find_project(self, region: str, project: str) -> dict | None:
+    def find_project(self, region: str, project: str) -> dict | None:
+        """The project's DescribeProjects entry (datasets included), None when it does not exist."""
         with aws_call(region, "DescribeProjects"):
             found = self._rek(region).describe_projects(ProjectNames=[project]).get("ProjectDescriptions", [])
         matches = [p for p in found if p["ProjectArn"].split("/")[1] == project]
@@ -78,7 +83,7 @@ class RekognitionActivities:
     @activity.defn(name=api.ENSURE_PROJECT)
     def ensure_project(self, inp: EnsureProjectInput) -> EnsureProjectResult:
         """Create the project if it is missing (a concurrent creation is not an error)."""
-        found = self._find_project(inp.region, inp.project)
+        found = self.find_project(inp.region, inp.project)
         if found and found.get("Status") == "DELETING":
             raise permanent(f"{inp.region}: project {inp.project} is being deleted; retry when it is gone", "ResourceInUseException")
         if found:
@@ -89,7 +94,7 @@ class RekognitionActivities:
         except Exception as exc:
             if getattr(exc, "type", None) != "ResourceInUseException":
                 raise
-            found = self._find_project(inp.region, inp.project)
+            found = self.find_project(inp.region, inp.project)
             if not found:
                 raise
             return EnsureProjectResult(found["ProjectArn"], False)
@@ -98,7 +103,7 @@ class RekognitionActivities:
     @activity.defn(name=api.DESCRIBE_PROJECT)
     def describe_project(self, inp: ProjectInput) -> ProjectStatus:
         name = inp.project_arn.split("/")[1]
-        found = self._find_project(inp.region, name)
+        found = self.find_project(inp.region, name)
         if not found or found["ProjectArn"] != inp.project_arn:
             return ProjectStatus(False)
         return ProjectStatus(True, found.get("Status"))
@@ -107,7 +112,7 @@ class RekognitionActivities:
     def delete_project(self, inp: ProjectInput) -> DeleteProjectResult:
         """Delete the project's datasets, then the project (versions must be gone already)."""
         name = inp.project_arn.split("/")[1]
-        found = self._find_project(inp.region, name)
+        found = self.find_project(inp.region, name)
         if not found:
             return DeleteProjectResult(0, "DELETED")
         datasets = found.get("Datasets") or []
@@ -136,7 +141,8 @@ class RekognitionActivities:
 
     # -------------------------------------------------------------- versions
 
-    def _versions(self, region: str, project_arn: str, names: list[str] | None) -> list[dict]:
+    def versions(self, region: str, project_arn: str, names: list[str] | None) -> list[dict]:
+        """DescribeProjectVersions entries of the named versions (all of them when `names` is None)."""
         client = self._rek(region)
         items: list[dict] = []
         batches = [names[i : i + MAX_NAMES_PER_CALL] for i in range(0, len(names), MAX_NAMES_PER_CALL)] if names else [None]
@@ -152,11 +158,11 @@ class RekognitionActivities:
     @activity.defn(name=api.RESOLVE_VERSIONS)
     def resolve_versions(self, inp: ResolveVersionsInput) -> ResolvedProject:
         """The seed's "Get Model Details": the project ARN and the ARN/status of each named version (or all)."""
-        project = self._find_project(inp.region, inp.project)
+        project = self.find_project(inp.region, inp.project)
         if project is None:
             return ResolvedProject(None, [], list(inp.versions))
         try:
-            items = self._versions(inp.region, project["ProjectArn"], list(inp.versions) or None)
+            items = self.versions(inp.region, project["ProjectArn"], list(inp.versions) or None)
         except Exception as exc:
             if getattr(exc, "type", None) == "ResourceNotFoundException":  # deleted between the two calls
                 return ResolvedProject(None, [], list(inp.versions))
@@ -170,7 +176,7 @@ class RekognitionActivities:
     @activity.defn(name=api.DESCRIBE_VERSION)
     def describe_version(self, inp: DescribeVersionInput) -> VersionDescription:
         try:
-            items = self._versions(inp.region, inp.project_arn, [inp.version])
+            items = self.versions(inp.region, inp.project_arn, [inp.version])
         except Exception as exc:
             if getattr(exc, "type", None) == "ResourceNotFoundException":  # the project itself is gone
                 return VersionDescription(False, inp.version)
@@ -191,10 +197,11 @@ class RekognitionActivities:
                     ProjectArn=inp.project_arn,
                     VersionName=inp.version,
                     OutputConfig={"S3Bucket": inp.output_bucket, "S3KeyPrefix": inp.output_prefix},
-                    TrainingData={
-                        "Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": inp.training_bucket, "Name": inp.manifest_key}}}]
-                    },
-                    TestingData={"AutoCreate": True},
+                    TrainingData={"Assets": [_manifest_asset(inp.training_bucket, inp.manifest_key)]},
+                    TestingData=(
+                        {"Assets": [_manifest_asset(inp.training_bucket, inp.test_manifest_key)]}
+                        if inp.test_manifest_key else {"AutoCreate": True}
+                    ),
                 )["ProjectVersionArn"]
         except Exception as exc:
             if getattr(exc, "type", None) != "ResourceInUseException":
@@ -222,10 +229,10 @@ class RekognitionActivities:
     def _items_named_like(self, region: str, arn: str) -> list[dict]:
         """DescribeProjectVersions items of the version an ARN names (the project ARN has its own timestamp, so
         the project is looked up by name)."""
-        project = self._find_project(region, arn.split("/")[1])
+        project = self.find_project(region, arn.split("/")[1])
         if project is None:
             return []
-        return self._versions(region, project["ProjectArn"], [version_name_from_arn(arn)])
+        return self.versions(region, project["ProjectArn"], [version_name_from_arn(arn)])
 
     def describe_by_arn(self, region: str, arn: str) -> dict | None:
         """The DescribeProjectVersions item of exactly this version ARN; None when it does not exist."""

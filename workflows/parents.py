@@ -234,7 +234,7 @@ class OperationWorkflow:
 
 @workflow.defn(name="BuildModelWorkflow")
 class BuildModelWorkflow(OperationWorkflow):
-    """Seed input `{"ProjectName", "ManifestKey", "VersionName"}`: train the version in every region."""
+    """Seed input `{"ProjectName", "ManifestKey", "VersionName"}` (+ TestManifestKey): train the version everywhere."""
 
     operation = BUILD
 
@@ -242,7 +242,8 @@ class BuildModelWorkflow(OperationWorkflow):
     async def run(self, raw: Any) -> OperationSummary:
         inp: BuildModelInput = decode_input(BuildModelInput, raw)
         return await self.execute(
-            inp.ProjectName, [inp.VersionName], inp, OperationParams(manifest_key=inp.ManifestKey), inp.MaxTrainingHours
+            inp.ProjectName, [inp.VersionName], inp,
+            OperationParams(manifest_key=inp.ManifestKey, test_manifest_key=inp.TestManifestKey), inp.MaxTrainingHours,
         )
 
 

@@ -1,10 +1,12 @@
 """Every workflow the worker serves (and the replay tests replay)."""
 
+from workflows.adopt import AdoptProjectWorkflow
 from workflows.cost_guard import CostGuardWorkflow
 from workflows.parents import BuildModelWorkflow, DeleteModelWorkflow, StartModelWorkflow, StopModelWorkflow
 from workflows.region import RegionOperationWorkflow
 from workflows.version import ModelVersionWorkflow
 
+# The types every committed history set (tests/histories/v*/) covers: tests/workflows/test_replay.py.
 WORKFLOWS = [
     BuildModelWorkflow,
     StartModelWorkflow,
@@ -14,3 +16,5 @@ WORKFLOWS = [
     ModelVersionWorkflow,
     CostGuardWorkflow,
 ]
+# Issue 18's adopt, newer than those sets: its histories are in tests/histories/adopt-*/ (test_replay_adopt.py).
+SERVED = [*WORKFLOWS, AdoptProjectWorkflow]

@@ -7,19 +7,14 @@ the preflight rejects reads in one glance too: a headline and one line per findi
 """
 
 import json
-import os
 import subprocess
-import sys
 import uuid
 
 import boto3
 import pytest
-from cli_helpers import PROJECT_ROOT, run_cli, write_tfvars
+from cli_helpers import bootstrapped, run_cli, worker_process, write_tfvars
 
 from configuration.regions import CUSTOM_LABELS_REGIONS
-from configuration.resources import derive_resources
-from configuration.settings import load_settings
-from local_stack.bootstrap import bootstrap
 
 MANIFEST = "datasets/broken/output.manifest"
 
@@ -29,23 +24,10 @@ def eleven_regions(local_aws, emulator, temporal_address, tmp_path):
     queue = f"failed-build-{uuid.uuid4().hex[:8]}"
     tfvars = write_tfvars(tmp_path / "eleven.tfvars", list(CUSTOM_LABELS_REGIONS), temporal_task_queue=queue,
                           poll_policy="fixed")
-    os.environ["GCL_TFVARS"] = str(tfvars)
-    try:
-        settings = load_settings()
-    finally:
-        os.environ.pop("GCL_TFVARS")
-    resources = derive_resources(settings, "123456789012")
-    bootstrap(settings, resources)
+    _, resources = bootstrapped(tfvars)
     env = {"TEMPORAL_ADDRESS": temporal_address, "GCL_TFVARS": str(tfvars), "AWS_ENDPOINT_URL": local_aws.url}
-    worker = subprocess.Popen([sys.executable, str(PROJECT_ROOT / "worker.py")], cwd=PROJECT_ROOT,
-                              env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    yield env, resources
-    worker.terminate()
-    try:
-        worker.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
+    with worker_process(env):
+        yield env, resources
 
 
 def _build_when_the_worker_is_ready(env) -> subprocess.CompletedProcess:
