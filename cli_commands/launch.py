@@ -172,7 +172,7 @@ async def follow(handle, title: str, live: bool, watch) -> tuple[dict | None, st
         except WorkflowFailureError as exc:
             result, failure = _failure_summary(exc), _failure_message(exc)
         if display is not None:
-            display.update(output.progress_table(final_progress(result, failure, last), header=False))
+            display.update(final_table(result, failure, last))
     return result, failure, last
 
 
@@ -196,10 +196,18 @@ def final_progress(result: dict | None, failure: str | None, last: dict | None) 
     return progress
 
 
+def final_table(result: dict | None, failure: str | None, last: dict | None):
+    """The settled table; nothing when no region started (a dataset rejected before the fan-out)."""
+    from rich.text import Text
+
+    progress = final_progress(result, failure, last)
+    return output.progress_table(progress, header=False) if progress["rows"] else Text("")
+
+
 def print_summary(request: OperationRequest, result: dict | None, failure: str | None, seconds: float,
                   last: dict | None = None) -> None:
     """One count line, then one short line per distinct cause with the regions it hit (outcome.py)."""
-    from cli_commands.outcome import summary_lines
+    from cli_commands.outcome import summary_lines, warning_lines
 
     succeeded = (result or {}).get("succeeded", [])
     failed = failed_regions(result, last)
@@ -207,6 +215,8 @@ def print_summary(request: OperationRequest, result: dict | None, failure: str |
     for number, line in enumerate(summary_lines(title, succeeded, failed, failure, seconds, output.console.width)):
         colour = "red" if failed or failure else "green"
         output.console.print(f"[{colour}]{escape(line)}[/{colour}]" if number == 0 else f"[red]{escape(line)}[/red]")
+    for line in warning_lines((result or {}).get("dataset_warnings") or [], output.console.width):
+        output.console.print(f"[yellow]{escape(line)}[/yellow]")
 
 
 async def run_operation(request: OperationRequest, task_queue: str, *, wait: bool, as_json: bool,
@@ -237,7 +247,7 @@ async def run_operation(request: OperationRequest, task_queue: str, *, wait: boo
         output.print_json({"workflow_id": request.workflow_id, "url": url, "result": result, "error": failure,
                            "progress": None if result else last, "seconds": round(seconds, 1)})
     else:
-        if not live:
-            output.console.print(output.progress_table(final_progress(result, failure, last), header=False))
+        if not live and final_progress(result, failure, last)["rows"]:
+            output.console.print(final_table(result, failure, last))
         print_summary(request, result, failure, seconds, last)
     return 1 if failure or (result or {}).get("failed") else 0

@@ -67,6 +67,12 @@ def _remaining(expires_at: str | None) -> str:
     return format_remaining((moment - datetime.now(UTC)).total_seconds())
 
 
+def _f1(evaluation: dict | None) -> str:
+    """F1 as the console shows it (3 decimals); blank for versions without an evaluation."""
+    f1 = (evaluation or {}).get("f1")
+    return "" if f1 is None else f"{f1:.3f}"
+
+
 @one_line_errors
 def status(
     project: Annotated[str | None, typer.Option("--project", "-p", help="Project name (default: project_name setting).")] = None,
@@ -97,19 +103,19 @@ def status(
     from rich.table import Table
 
     table = Table(title=f"project {project_name}", title_justify="left")
-    for column in ("Region", "Version", "Status", "Units", "Stops in", "Message"):
+    for column in ("Region", "Version", "Status", "Units", "F1", "Stops in", "Message"):
         table.add_column(column)
     for rv in described:
         if rv.error:
-            table.add_row(rv.region, "-", "[red]ERROR[/red]", "", "", rv.error)
+            table.add_row(rv.region, "-", "[red]ERROR[/red]", "", "", "", rv.error)
         elif not rv.project_exists:
-            table.add_row(rv.region, "-", "[dim]no project[/dim]", "", "", "")
+            table.add_row(rv.region, "-", "[dim]no project[/dim]")
         elif not rv.versions:
-            table.add_row(rv.region, "-", "[dim]no versions[/dim]", "", "", "")
+            table.add_row(rv.region, "-", "[dim]no versions[/dim]")
         for v in rv.versions:
             guarded = v["stop_at"] and v["status"] in ("RUNNING", "STARTING")
             table.add_row(rv.region, v["version"], output.styled_status(v["status"]), str(v["min_units"] or ""),
-                          _remaining(v["stop_at"]) if guarded else "", v["message"][:80])
+                          _f1(v.get("evaluation")), _remaining(v["stop_at"]) if guarded else "", v["message"][:80])
     output.console.print(table)
     for guard in guards:
         output.console.print(f"cost guard {guard['workflow_id']}: stops in {guard['time_left']}")

@@ -25,7 +25,7 @@ from temporalio.exceptions import (
 with workflow.unsafe.imports_passed_through():
     from configuration.names import InvalidNameError, validate_name
     from workflows import activity_api as api
-    from workflows import inputs, polling
+    from workflows import inputs, polling, preflight
     from workflows import search_attributes as sa
     from workflows.common import SIBLINGS_FINISHED_SIGNAL, error_text, failure_details, iso, summary_text
     from workflows.cost_guard import CostGuardWorkflow, cost_guard_workflow_id
@@ -170,6 +170,9 @@ class OperationWorkflow:
             raise ApplicationError(error_text(err), type="InvalidInput", non_retryable=True) from None
         self.data_topic = data.sns_topic_arn
         self.ttl_default = data.inference_ttl_hours
+        dataset = None
+        if self.operation == BUILD and workflow.patched(preflight.PATCH):  # issue 17: nothing trains a bad dataset
+            dataset = await preflight.require_trainable_dataset(data, params.manifest_key)
         # the run's input, else the settings (recorded in this activity's result, so replays see the same)
         self.poll_policy = options.PollPolicy or data.poll_policy or polling.HISTORY_DEFAULT_POLICY
         if data.search_attributes_enabled:
@@ -186,6 +189,7 @@ class OperationWorkflow:
             *(self.run_region(region, data, project, versions, options, params, max_training_hours) for region in data.regions)
         )
         summary = self.summarize(project, results)
+        summary.dataset_warnings = dataset.warnings if dataset else []
         return await self.finish(summary, options.Strict)
 
     async def run_region(self, region, data: RegionalData, project, versions, options, params, max_training_hours):
@@ -318,7 +322,7 @@ class OperationWorkflow:
 
 @workflow.defn(name="BuildModelWorkflow")
 class BuildModelWorkflow(OperationWorkflow):
-    """Seed input `{"ProjectName", "ManifestKey", "VersionName"}`: train the version in every region."""
+    """Seed input `{"ProjectName", "ManifestKey", "VersionName"}` (+ TestManifestKey): train the version everywhere."""
 
     operation = BUILD
 
@@ -328,7 +332,8 @@ class BuildModelWorkflow(OperationWorkflow):
         if workflow.patched(PROJECT_OWNER_PATCH):
             return await self.delegate(inp.ProjectName, [inp.VersionName], inp, raw)
         return await self.execute(
-            inp.ProjectName, [inp.VersionName], inp, OperationParams(manifest_key=inp.ManifestKey), inp.MaxTrainingHours
+            inp.ProjectName, [inp.VersionName], inp,
+            OperationParams(manifest_key=inp.ManifestKey, test_manifest_key=inp.TestManifestKey), inp.MaxTrainingHours,
         )
 
 
@@ -448,8 +453,9 @@ class ProjectOperationWorkflow(OperationWorkflow):
             raise invalid_input(f"unknown operation {ticket.operation!r}")
         inp = decode_input(FRONT_DOOR_INPUTS[ticket.operation], ticket.request)
         if ticket.operation == BUILD:
-            return await self.execute(inp.ProjectName, [inp.VersionName], inp,
-                                      OperationParams(manifest_key=inp.ManifestKey), inp.MaxTrainingHours)
+            return await self.execute(
+                inp.ProjectName, [inp.VersionName], inp,
+                OperationParams(manifest_key=inp.ManifestKey, test_manifest_key=inp.TestManifestKey), inp.MaxTrainingHours)
         params = OperationParams()
         if ticket.operation == START:
             self.start_input = inp

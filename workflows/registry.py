@@ -1,5 +1,6 @@
 """Every workflow the worker serves (and the replay tests replay)."""
 
+from workflows.adopt import AdoptProjectWorkflow
 from workflows.cost_guard import CostGuardWorkflow
 from workflows.parents import (
     BuildModelWorkflow,
@@ -12,6 +13,7 @@ from workflows.project import ProjectWorkflow
 from workflows.region import RegionOperationWorkflow
 from workflows.version import ModelVersionWorkflow
 
+# The types every committed history set (tests/histories/v*/) covers: tests/workflows/test_replay.py.
 WORKFLOWS = [
     BuildModelWorkflow,
     StartModelWorkflow,
@@ -23,3 +25,5 @@ WORKFLOWS = [
     ProjectWorkflow,
     ProjectOperationWorkflow,
 ]
+# Issue 18's adopt, newer than those sets: its histories are in tests/histories/adopt-*/ (test_replay_adopt.py).
+SERVED = [*WORKFLOWS, AdoptProjectWorkflow]

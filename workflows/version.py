@@ -55,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
 POLLS_PER_RUN = 200  # ~2,200 events per run, far below the 10,240-event warning
 MAX_TRANSITION = timedelta(hours=6)  # start / stop / delete that has not settled by then is reported as timed out
 MAX_REPLICATION_WAIT = timedelta(hours=24)
+TEST_REPLICATION = "test_replication"  # phase of builds given a test manifest (BuildModelInput.TestManifestKey)
 # Runs recorded before a rerun retrained a TRAINING_FAILED version reported the failure instead: keep replaying so.
 RETRAIN_FAILED_PATCH = "retrain-failed-version"
 
@@ -79,6 +80,11 @@ STOP_FIRST = {RUNNING: "stop", STARTING: "settle", STOPPING: polling.STOPPING}
 WAITING = "wait"
 DONE = "done"
 FAILED_OUTCOME = "fail"
+
+
+def regional_test_manifest_key(project: str, version: str) -> str:
+    """Where a build given a test manifest writes its regional copy, next to the training one."""
+    return regional_manifest_key(project, version).rsplit("/", 1)[0] + "/test.manifest"
 
 
 def classify(phase: str, status: str) -> str:
@@ -167,18 +173,25 @@ class ModelVersionWorkflow:
                 if outcome:
                     return outcome
             elif phase == polling.REPLICATION:
-                await self.wait_for_replication()
+                await self.wait_for_replication(inp.params.manifest_key)
+                if inp.params.test_manifest_key:  # a build with its own test set (absent from recorded histories)
+                    self.st.resume_line = 0
+                    self.enter(TEST_REPLICATION, limit=MAX_REPLICATION_WAIT)
+                else:
+                    self.enter("manifest")
+            elif phase == TEST_REPLICATION:
+                await self.wait_for_replication(inp.params.test_manifest_key)
                 self.enter("manifest")
             elif phase == "manifest":
                 await self.report("WRITING_MANIFEST")
                 key = regional_manifest_key(inp.project, inp.version)
-                written: ManifestRewriteResult = await self.call(
-                    api.WRITE_REGIONAL_MANIFEST,
-                    ManifestRewriteInput(inp.region, cfg.training_bucket, inp.params.manifest_key, cfg.training_bucket, key),
-                    ManifestRewriteResult,
-                    **api.LONG_CALL,
-                )
-                await self.report("CREATING", detail=f"manifest of {written.lines} lines at s3://{cfg.training_bucket}/{key}")
+                written = await self.write_regional_manifest(inp.params.manifest_key, key)
+                detail = f"manifest of {written.lines} lines at s3://{cfg.training_bucket}/{key}"
+                if inp.params.test_manifest_key:
+                    tested = await self.write_regional_manifest(
+                        inp.params.test_manifest_key, regional_test_manifest_key(inp.project, inp.version))
+                    detail += f", test manifest of {tested.lines} lines"
+                await self.report("CREATING", detail=detail)
                 self.enter("create")
             elif phase == "create":
                 project: EnsureProjectResult = await self.call(
@@ -194,6 +207,9 @@ class ModelVersionWorkflow:
                         manifest_key=regional_manifest_key(inp.project, inp.version),
                         output_bucket=cfg.output_bucket,
                         output_prefix=output_prefix(inp.project, inp.version),
+                        test_manifest_key=(
+                            regional_test_manifest_key(inp.project, inp.version) if inp.params.test_manifest_key else None
+                        ),
                     ),
                     CreateVersionResult,
                 )
@@ -400,13 +416,23 @@ class ModelVersionWorkflow:
                 raise VersionFailed(found.status, reason)
             self.check_deadline(f"still {found.status}")
 
-    async def wait_for_replication(self) -> None:
+    async def write_regional_manifest(self, manifest_key: str, regional_key: str) -> ManifestRewriteResult:
+        """The replicated manifest, source-refs pointed at the regional training bucket, at `regional_key`."""
+        inp, cfg = self.inp, self.inp.config
+        return await self.call(
+            api.WRITE_REGIONAL_MANIFEST,
+            ManifestRewriteInput(inp.region, cfg.training_bucket, manifest_key, cfg.training_bucket, regional_key),
+            ManifestRewriteResult,
+            **api.LONG_CALL,
+        )
+
+    async def wait_for_replication(self, manifest_key: str) -> None:
         inp, cfg = self.inp, self.inp.config
         while True:
             check: ReplicationCheckResult = await self.call(
                 api.CHECK_REPLICATION,
                 ReplicationCheckInput(
-                    inp.region, cfg.management_bucket, inp.params.manifest_key, cfg.training_bucket,
+                    inp.region, cfg.management_bucket, manifest_key, cfg.training_bucket,
                     cfg.management_region, resume_from_line=self.st.resume_line,
                 ),
                 ReplicationCheckResult,

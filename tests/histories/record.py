@@ -105,8 +105,10 @@ async def scenarios(env, queue: str, world, control) -> list[str]:
 
 
 async def executions(client, parent_ids: list[str]) -> list[tuple[str, str]]:
-    """(workflow id, run id) of every execution the scenarios created, children and continued runs included."""
-    found, queue, seen = [], [(wid, None) for wid in parent_ids], set()
+    """(workflow id, run id) of every execution the scenarios created, children and continued runs included.
+
+    `parent_ids` holds workflow ids (their latest run) or (workflow id, run id) pairs."""
+    found, queue, seen = [], [p if isinstance(p, tuple) else (p, None) for p in parent_ids], set()
     while queue:
         workflow_id, run_id = queue.pop(0)
         history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
@@ -130,7 +132,9 @@ def file_name(workflow_type: str, workflow_id: str, index: int) -> str:
     return f"{index:02d}-{workflow_type}-{safe}.json"
 
 
-async def main(out: Path) -> None:
+async def record(out: Path, scenarios, prepare, index: str = INDEX) -> None:
+    """Run `scenarios(env, queue, world, control)` once `prepare(world, control)` set the account up, then save the
+    history of every execution they created in `out` (one JSON file each, `index`: file name -> workflow id)."""
     from aws_world import World
 
     from localaws.control import EmulatorControl
@@ -145,7 +149,7 @@ async def main(out: Path) -> None:
     control.configure({"timing": {"mode": "calls", "TRAINING": 3, "STARTING": 2, "STOPPING": 2, "DELETING": 1},
                        "replication_delay_seconds": 0})
     world = World(REGIONS).create()
-    world.upload()
+    prepare(world, control)
     try:
         async with await WorkflowEnvironment.start_time_skipping(
             test_server_existing_path=require_tool("temporal-test-server")
@@ -157,16 +161,20 @@ async def main(out: Path) -> None:
             for old in out.glob("*.json"):
                 old.unlink()
             index_of = {}
-            for index, (workflow_id, run_id) in enumerate(await executions(env.client, parent_ids)):
+            for number, (workflow_id, run_id) in enumerate(await executions(env.client, parent_ids)):
                 history = await env.client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
                 started = history.events[0].workflow_execution_started_event_attributes
-                path = out / file_name(started.workflow_type.name, workflow_id, index)
+                path = out / file_name(started.workflow_type.name, workflow_id, number)
                 path.write_text(json.dumps(json.loads(history.to_json()), indent=1) + "\n")
                 index_of[path.name] = workflow_id
                 print(f"{path.name}: {len(history.events)} events")
-            (out / INDEX).write_text(json.dumps(index_of, indent=1, sort_keys=True) + "\n")
+            (out / index).write_text(json.dumps(index_of, indent=1, sort_keys=True) + "\n")
     finally:
         server.stop()
+
+
+async def main(out: Path) -> None:
+    await record(out, scenarios, lambda world, control: world.upload())
 
 
 if __name__ == "__main__":

@@ -173,11 +173,23 @@ async def test_a_region_that_is_down_fails_alone(env, worker, world, emulator):
 
 
 async def test_every_region_down_fails_the_workflow(env, worker, world, emulator):
+    """The management region is down too: the dataset cannot even be checked, so nothing starts anywhere."""
     emulator.configure({"faults": {"down_regions": list(world.regions)}})
     with pytest.raises(WorkflowFailureError) as raised:
         await build(env, worker)
+    assert raised.value.cause.type == "DatasetPreflightFailed"
+    assert "could not run: us-east-1 HeadObject: 503" in raised.value.cause.message
+    emulator.configure({"faults": {"down_regions": []}})
+    assert not any(project_exists(region) for region in world.regions)
+
+
+async def test_every_training_region_down_fails_the_workflow(env, worker, world, emulator):
+    down = [region for region in world.regions if region != world.settings.management_region]
+    emulator.configure({"faults": {"down_regions": down}})
+    with pytest.raises(WorkflowFailureError) as raised:
+        await build(env, worker, Regions=down)
     assert raised.value.cause.type == "OperationFailed"
-    assert "failed in 3 region(s)" in raised.value.cause.message
+    assert f"failed in {len(down)} region(s)" in raised.value.cause.message
 
 
 async def test_throttling_storm_is_ridden_out_with_retries(env, worker, world, emulator):
@@ -228,7 +240,8 @@ async def test_missing_manifest_fails_fast_with_a_clear_message(env, worker, wor
     with pytest.raises(WorkflowFailureError) as raised:
         await run(env, worker, "BuildModelWorkflow", build_input(ManifestKey="assets/none/output.manifest"),
                   "build/missing-manifest")
-    assert "manifest s3://" in raised.value.cause.message and "not found" in raised.value.cause.message
+    assert raised.value.cause.type == "DatasetRejected"  # by the dataset preflight, before any region started
+    assert "/assets/none/output.manifest not found" in raised.value.cause.message
 
 
 # ------------------------------------------------------------------ start / stop / delete

@@ -68,13 +68,14 @@ async def test_register_then_runs_are_searchable_and_summarised(dev_server, worl
         await serving
 
 
-def test_worker_py_says_one_line_when_the_server_is_unreachable(tmp_path):
+@pytest.mark.parametrize("attempt", range(6))  # the abort at exit came one run in three: six runs catch it
+def test_worker_py_says_one_line_when_the_server_is_unreachable(tmp_path, attempt):
     env = {**os.environ, "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}", "GCL_ACCOUNT_ID": "123456789012",
            "GCL_IGNORE_TERRAFORM_STATE": "1"}
     env.pop("GCL_TFVARS", None)
     done = subprocess.run([sys.executable, "worker.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
                           check=False)
-    assert done.returncode == 1
-    assert "Traceback" not in done.stderr
+    assert done.returncode == 1, done.stderr  # not -6: the Temporal runtime's threads must not abort the exit
+    assert "Traceback" not in done.stderr and "Fatal Python error" not in done.stderr
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("worker: cannot reach the Temporal server at 127.0.0.1:")
