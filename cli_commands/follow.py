@@ -51,7 +51,9 @@ class Watch:
 
 
 def _placeholder_rows(watch: Watch, status: str, detail: str) -> dict[tuple[str, str], dict]:
-    return {(region, version): {"region": region, "version": version, "status": status, "detail": detail}
+    """Rows for what has not started yet (`pending`: no workflow answered for them)."""
+    return {(region, version): {"region": region, "version": version, "status": status, "detail": detail,
+                                "pending": True}
             for region in watch.regions for version in (watch.versions or [ALL_VERSIONS])}
 
 

@@ -18,7 +18,6 @@ WORKFLOW_TYPES = {
     "stop": "StopModelWorkflow",
     "delete": "DeleteModelWorkflow",
 }
-SEARCH_ATTRIBUTE_NAMES = ("ProjectName", "Operation", "VersionNames", "Regions", "ModelStatus")
 
 
 @dataclass
@@ -58,7 +57,9 @@ async def _registered_search_attributes(client) -> bool:
             ListSearchAttributesRequest(namespace=client.namespace))
     except RPCError:  # e.g. an API key without operator rights: behave as if unregistered
         return False
-    return all(name in response.custom_attributes for name in SEARCH_ATTRIBUTE_NAMES)
+    from workflows.search_attributes import DEFINITIONS
+
+    return all(name in response.custom_attributes for name in DEFINITIONS)
 
 
 async def find_conflict(client, request: OperationRequest, searchable: bool) -> str | None:
@@ -192,7 +193,10 @@ def final_progress(result: dict | None, failure: str | None, last: dict | None) 
     from cli_commands.outcome import settle_rows
 
     progress = dict(result or last or {})
-    progress["rows"] = settle_rows(progress.get("rows", []), failed_regions(result, last), failure)
+    # rows no version workflow ever answered for (still queued, or the operation failed before its fan-out)
+    # are not part of the outcome: the result's rows are, when there is a result
+    rows = [row for row in progress.get("rows", []) if not row.get("pending")]
+    progress["rows"] = settle_rows(rows, failed_regions(result, last), failure)
     return progress
 
 
