@@ -23,6 +23,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities import all_activities
 from activities.clients import ClientFactory
 from workflows import search_attributes
+from workflows.input_decoding import worker_data_converter
 from workflows.registry import SERVED
 
 DEFAULT_TARGET = "localhost:7233"
@@ -57,9 +58,14 @@ def build_worker(
     search_attributes_enabled: bool = False,
     **worker_options,
 ) -> Worker:
-    """A Worker serving every workflow and activity; sync boto3 activities run on `executor`."""
+    """A Worker serving every workflow and activity; sync boto3 activities run on `executor`.
+
+    Its client decodes with workflows.input_decoding's converter: an unreadable input fails the run, not its task.
+    """
+    config = client.config()
+    config["data_converter"] = worker_data_converter(config["data_converter"])
     return Worker(
-        client,
+        Client(**config),
         task_queue=task_queue or settings.task_queue,
         workflows=SERVED,
         activities=all_activities(settings, resources, client, clients, search_attributes_enabled),

@@ -122,8 +122,8 @@ class AdoptProjectWorkflow:
                                      + (f" ({detail})" if detail else ""))
 
     @workflow.run
-    async def run(self, raw: Any) -> AdoptSummary:
-        inp: AdoptProjectInput = inputs.parse(AdoptProjectInput, raw)
+    async def run(self, *raw: Any) -> AdoptSummary:
+        inp: AdoptProjectInput = inputs.parse_arguments(AdoptProjectInput, raw)  # *raw: see parents.decode_input
         self.strict = inp.Strict
         self.summary = AdoptSummary(ADOPT, inp.ProjectName, inp.SourceRegion, inp.VersionName or "", None, "")
         self.enter("reading the source")

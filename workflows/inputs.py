@@ -191,6 +191,15 @@ def _line(error: dict, model: type[BaseModel]) -> str:
     return f"{name or 'input'}: {' '.join(str(error.get('msg')).split())}"[:300]
 
 
+def parse_arguments(cls: type, args: tuple) -> Any:
+    """The dataclass from a run's arguments, which must be exactly one JSON object: `temporal workflow start`
+    sends none without --input and several with --input given twice (a run that takes `*args` gets them all,
+    instead of a TypeError before its code runs, which fails the workflow task forever)."""
+    if len(args) != 1:
+        raise invalid_input(f"the input must be one JSON object with the {cls.__name__} fields, got {len(args)} inputs")
+    return parse(cls, args[0])
+
+
 def parse(cls: type, raw: Any) -> Any:
     """The parent's dataclass (`cls`, models.py) from its raw JSON input, or InvalidInput with one line."""
     model = VALIDATORS[cls]

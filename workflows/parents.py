@@ -67,15 +67,16 @@ PROJECT_OWNER_PATCH = "project-owner"
 RESUBMIT_EVERY = timedelta(hours=1)
 
 
-def decode_input(cls: type, raw: Any) -> Any:
-    """The parent's dataclass from the raw JSON it was started with (validated by workflows/inputs.py).
+def decode_input(cls: type, raw: tuple) -> Any:
+    """The parent's dataclass from the raw JSON arguments it was started with (validated by workflows/inputs.py).
 
-    Parents take `Any` rather than their dataclass: a payload the SDK cannot decode into the dataclass would
-    fail the workflow task before run() starts, and the server retries that forever (the execution stays
-    Running). Validating here turns any wrong input into an InvalidInput failure at once. Python callers may
-    still pass the dataclass: the default converter sends it as the same JSON object.
+    Parents take `*raw: Any` rather than their dataclass: a payload the SDK cannot decode into the dataclass, or
+    a number of arguments run() does not take, would fail the workflow task before run() starts, and the server
+    retries that forever (the execution stays Running). Validating here turns any wrong input into an
+    InvalidInput failure at once. Python callers may still pass the dataclass: the default converter sends it as
+    the same JSON object.
     """
-    return inputs.parse(cls, raw)
+    return inputs.parse_arguments(cls, raw)
 
 
 class OperationWorkflow:
@@ -327,10 +328,10 @@ class BuildModelWorkflow(OperationWorkflow):
     operation = BUILD
 
     @workflow.run
-    async def run(self, raw: Any) -> OperationSummary:
+    async def run(self, *raw: Any) -> OperationSummary:
         inp: BuildModelInput = decode_input(BuildModelInput, raw)
         if workflow.patched(PROJECT_OWNER_PATCH):
-            return await self.delegate(inp.ProjectName, [inp.VersionName], inp, raw)
+            return await self.delegate(inp.ProjectName, [inp.VersionName], inp, raw[0])
         return await self.execute(
             inp.ProjectName, [inp.VersionName], inp,
             OperationParams(manifest_key=inp.ManifestKey, test_manifest_key=inp.TestManifestKey), inp.MaxTrainingHours,
@@ -361,10 +362,10 @@ class StartModelWorkflow(OperationWorkflow):
     operation = START
 
     @workflow.run
-    async def run(self, raw: Any) -> OperationSummary:
+    async def run(self, *raw: Any) -> OperationSummary:
         inp: StartModelInput = decode_input(StartModelInput, raw)
         if workflow.patched(PROJECT_OWNER_PATCH):
-            return await self.delegate(inp.ProjectName, list(inp.VersionNames), inp, raw)
+            return await self.delegate(inp.ProjectName, list(inp.VersionNames), inp, raw[0])
         params = OperationParams(min_inference_units=inp.MinInferenceUnits, max_inference_units=inp.MaxInferenceUnits)
         self.start_input = inp
         return await self.execute(inp.ProjectName, list(inp.VersionNames), inp, params)
@@ -405,10 +406,10 @@ class StopModelWorkflow(OperationWorkflow):
     operation = STOP
 
     @workflow.run
-    async def run(self, raw: Any) -> OperationSummary:
+    async def run(self, *raw: Any) -> OperationSummary:
         inp: StopModelInput = decode_input(StopModelInput, raw)
         if workflow.patched(PROJECT_OWNER_PATCH):
-            return await self.delegate(inp.ProjectName, list(inp.VersionNames), inp, raw)
+            return await self.delegate(inp.ProjectName, list(inp.VersionNames), inp, raw[0])
         return await self.execute(inp.ProjectName, list(inp.VersionNames), inp, OperationParams())
 
 
@@ -419,10 +420,10 @@ class DeleteModelWorkflow(OperationWorkflow):
     operation = DELETE
 
     @workflow.run
-    async def run(self, raw: Any) -> OperationSummary:
+    async def run(self, *raw: Any) -> OperationSummary:
         inp: DeleteModelInput = decode_input(DeleteModelInput, raw)
         if workflow.patched(PROJECT_OWNER_PATCH):
-            return await self.delegate(inp.ProjectName, list(inp.VersionNames), inp, raw)
+            return await self.delegate(inp.ProjectName, list(inp.VersionNames), inp, raw[0])
         return await self.execute(inp.ProjectName, list(inp.VersionNames), inp, OperationParams())
 
 
@@ -451,7 +452,7 @@ class ProjectOperationWorkflow(OperationWorkflow):
         self.lean = True
         if ticket.operation not in FRONT_DOOR_INPUTS:
             raise invalid_input(f"unknown operation {ticket.operation!r}")
-        inp = decode_input(FRONT_DOOR_INPUTS[ticket.operation], ticket.request)
+        inp = decode_input(FRONT_DOOR_INPUTS[ticket.operation], (ticket.request,))
         if ticket.operation == BUILD:
             return await self.execute(
                 inp.ProjectName, [inp.VersionName], inp,

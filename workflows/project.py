@@ -111,8 +111,9 @@ def state_from(raw: Any) -> ProjectState | None:
 @workflow.defn(name=PROJECT_WORKFLOW)
 class ProjectWorkflow:
     @workflow.init
-    def __init__(self, raw: Any) -> None:
-        self.state = state_from(raw)
+    def __init__(self, *raw: Any) -> None:
+        # *raw: whatever arguments it was started with (none, several) end the run as InvalidInput, see run()
+        self.state = state_from(raw[0]) if len(raw) == 1 else None
         self.running: dict[str, RunningTicket] = {}
         self.changed = False
         self.continuing = False
@@ -162,7 +163,7 @@ class ProjectWorkflow:
     # ------------------------------------------------------------------ main loop
 
     @workflow.run
-    async def run(self, raw: Any) -> str:
+    async def run(self, *raw: Any) -> str:
         del raw  # read by __init__
         if self.state is None:
             raise ApplicationError("ProjectWorkflow needs {\"project\": NAME}", type="InvalidInput", non_retryable=True)
