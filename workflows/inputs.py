@@ -15,9 +15,10 @@ Pure module (imported in the workflow sandbox through imports_passed_through).
 from __future__ import annotations
 
 import difflib
+from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from temporalio.exceptions import ApplicationError
 
 from configuration.names import InvalidNameError, validate_name
@@ -122,6 +123,31 @@ class AdoptInput(_Common):
     MaxTrainingHours: TrainingHours | None = None
 
 
+def _aware_iso_time(value: str) -> str:
+    """An ISO time the owner can compare with workflow.now() and count back from (timezone, year >= 2000)."""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None or moment.year < 2000:
+        raise ValueError(f"{value[:40]!r} is not an ISO time with a timezone, after 2000")
+    return value
+
+
+IsoTime = Annotated[str, AfterValidator(_aware_iso_time)]
+
+
+class OwnerStateInput(BaseModel):
+    """ProjectState (models.py), the input of the project's owner: what it carries over continue-as-new, and what
+    `temporal workflow start --type ProjectWorkflow` may send it. Tickets in the queue are checked by the owner."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    project: Name
+    queue: list[dict] = []
+    stop_at: dict[str, dict[str, IsoTime]] = {}
+    warned: dict[str, dict[str, str]] = {}
+    recent: list[str] = []
+    operations: Annotated[int, Field(ge=0)] = 0
+
+
 VALIDATORS: dict[type, type[BaseModel]] = {
     models.BuildModelInput: BuildInput,
     models.StartModelInput: StartInput,
@@ -129,6 +155,10 @@ VALIDATORS: dict[type, type[BaseModel]] = {
     models.DeleteModelInput: DeleteInput,
     models.AdoptProjectInput: AdoptInput,
 }
+STATE_VALIDATORS: dict[type, type[BaseModel]] = {models.ProjectState: OwnerStateInput}  # carried tickets stay dicts
+# The seed's request each operation of the project's owner carries (OperationTicket.request).
+OPERATION_INPUTS = {models.BUILD: models.BuildModelInput, models.START: models.StartModelInput,
+                    models.STOP: models.StopModelInput, models.DELETE: models.DeleteModelInput}
 
 _PROBLEMS = {
     "string_type": "must be a string",
@@ -202,7 +232,7 @@ def parse_arguments(cls: type, args: tuple) -> Any:
 
 def parse(cls: type, raw: Any) -> Any:
     """The parent's dataclass (`cls`, models.py) from its raw JSON input, or InvalidInput with one line."""
-    model = VALIDATORS[cls]
+    model = VALIDATORS.get(cls) or STATE_VALIDATORS[cls]
     if not isinstance(raw, dict):
         raise invalid_input(f"the input must be a JSON object with the {cls.__name__} fields, got {_kind(raw)}")
     try:

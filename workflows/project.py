@@ -37,8 +37,10 @@ from temporalio.exceptions import (
 
 with workflow.unsafe.imports_passed_through():
     from workflows import activity_api as api
+    from workflows import inputs
     from workflows.common import error_text, failure_type, iso, parse_iso, summary_from_failure
     from workflows.models import (
+        BUILD,
         DELETE,
         OPERATIONS,
         START,
@@ -67,6 +69,11 @@ WARN_BEFORE = timedelta(minutes=15)
 RETRY_FAILED_STOP = timedelta(minutes=15)  # a guard's stop failed in a region (outage): try again then
 UNKNOWN_TTL_HOURS = 8.0  # a start that ended without a summary and named no TTL: the settings' default is unknown here
 MAX_RECENT = 200
+# Issue 15 (found by tests/workflows/test_owner_signals.py): the owner no longer wakes every second while a guard's
+# stop waits or runs, and a guard's stop that finds nothing (NOT_FOUND: deleted outside the workflows) ends the
+# guard instead of being retried every 15 minutes forever. Histories recorded before keep replaying the old way.
+GUARD_STOP_PATCH = "guard-waits-for-its-stop"
+NOTHING_THERE = "NOT_FOUND"
 HISTORY_EVENTS_BEFORE_CONTINUE = 5_000
 
 
@@ -77,8 +84,17 @@ def overlaps(a: OperationTicket, b: OperationTicket) -> bool:
     return versions and regions
 
 
-def ticket_from(raw: Any, project: str) -> OperationTicket | None:
-    """A ticket from a signal's raw payload, or None when it is not one for this project (never fails the owner)."""
+MAX_REQUESTER_ID = 1000  # Temporal's longest workflow id: the owner signals the requester back
+
+
+def ticket_from(raw: Any, project: str, submitted: bool = True) -> OperationTicket | None:
+    """A ticket from a signal's raw payload (`submitted`) or from the owner's carried state, or None when it is not
+    one for this project (never fails the owner: anyone may signal it).
+
+    Only the owner makes tickets without a requester (its cost guard's stops, one version each); a submitted
+    ticket is scheduled by what its request (validated as the operation will validate it) names, not by what the
+    ticket says, so that a hand-made ticket cannot run beside an operation it overlaps.
+    """
     if isinstance(raw, OperationTicket):
         raw = asdict(raw)
     if not isinstance(raw, dict):
@@ -91,20 +107,36 @@ def ticket_from(raw: Any, project: str) -> OperationTicket | None:
         ticket.operation in OPERATIONS and ticket.project == project and isinstance(ticket.request, dict)
         and isinstance(ticket.versions, list) and all(isinstance(v, str) for v in ticket.versions)
         and (ticket.regions is None or (isinstance(ticket.regions, list) and all(isinstance(r, str) for r in ticket.regions)))
+        and all(isinstance(v, (str, type(None))) for v in (ticket.requester_run_id, ticket.submitted_at))
     )
-    return ticket if valid else None
-
-
-def state_from(raw: Any) -> ProjectState | None:
-    if isinstance(raw, ProjectState):
-        return raw
-    if not isinstance(raw, dict) or not isinstance(raw.get("project"), str) or not raw["project"]:
+    if not valid:
         return None
+    if ticket.requester_id is None:
+        return None if submitted or ticket.operation != STOP or len(ticket.versions) != 1 else ticket
+    if not isinstance(ticket.requester_id, str) or not 0 < len(ticket.requester_id) <= MAX_REQUESTER_ID:
+        return None
+    return scoped(ticket) if submitted else ticket
+
+
+def scoped(ticket: OperationTicket) -> OperationTicket | None:
+    """The ticket with the versions and regions its request names; None when the request is for another project.
+    A request the operation will refuse keeps the ticket's own scope: its run fails at once, touching nothing."""
     try:
-        state = ProjectState(**{k: v for k, v in raw.items() if k in ProjectState.__dataclass_fields__})
-        state.queue = [t for t in (ticket_from(t, state.project) for t in state.queue) if t is not None]
-    except (TypeError, ValueError):
+        request = inputs.parse(inputs.OPERATION_INPUTS[ticket.operation], ticket.request)
+    except ApplicationError:
+        return ticket
+    if request.ProjectName != ticket.project:
         return None
+    ticket.versions = [request.VersionName] if ticket.operation == BUILD else list(request.VersionNames)
+    ticket.regions = request.Regions
+    return ticket
+
+
+def state_from(args: tuple) -> ProjectState:
+    """The owner's state from its run's arguments (InvalidInput unless one ProjectState); carried tickets are
+    checked again."""
+    state = inputs.parse_arguments(ProjectState, args)
+    state.queue = [t for t in (ticket_from(t, state.project, submitted=False) for t in state.queue) if t is not None]
     return state
 
 
@@ -112,8 +144,13 @@ def state_from(raw: Any) -> ProjectState | None:
 class ProjectWorkflow:
     @workflow.init
     def __init__(self, *raw: Any) -> None:
-        # *raw: whatever arguments it was started with (none, several) end the run as InvalidInput, see run()
-        self.state = state_from(raw[0]) if len(raw) == 1 else None
+        # *raw: whatever it was started with (no input, several, not a state) ends the run as InvalidInput (run())
+        self.state: ProjectState | None = None
+        self.refused: ApplicationError | None = None
+        try:
+            self.state = state_from(raw)
+        except ApplicationError as err:
+            self.refused = err
         self.running: dict[str, RunningTicket] = {}
         self.changed = False
         self.continuing = False
@@ -166,8 +203,12 @@ class ProjectWorkflow:
     async def run(self, *raw: Any) -> str:
         del raw  # read by __init__
         if self.state is None:
-            raise ApplicationError("ProjectWorkflow needs {\"project\": NAME}", type="InvalidInput", non_retryable=True)
+            raise self.refused
         state = self.state
+        horizon = workflow.now() + timedelta(hours=inputs.MAX_TTL_HOURS + 1)
+        beyond = [f"{v} in {r} at {at}" for v, rs in state.stop_at.items() for r, at in rs.items() if parse_iso(at) > horizon]
+        if beyond:  # only a hand-made input holds one, and Temporal cannot set a timer that far
+            raise inputs.invalid_input(f"stop times beyond the longest TTL ({inputs.MAX_TTL_HOURS:g} h): {beyond[0]}"[:300])
         workflow.set_current_details(f"owner of project {state.project}")
         while True:
             await self.warn_and_queue_due_stops()
@@ -270,8 +311,9 @@ class ProjectWorkflow:
         if ticket.operation not in (STOP, DELETE):
             return
         failed_versions = set()
+        nothing_there_is_done = workflow.patched(GUARD_STOP_PATCH)
         for row in summary.rows:
-            if row.ok:
+            if row.ok or (row.status == NOTHING_THERE and nothing_there_is_done):
                 for version in (list(stop_at) if row.version == ALL_VERSIONS else [row.version]):
                     self.forget(version, row.region)
                 continue
@@ -309,15 +351,24 @@ class ProjectWorkflow:
         return sorted(due) or []
 
     def next_guard_event(self) -> datetime | None:
+        """When the loop must wake for the guard: a warning or a stop time, not one whose stop waits or runs."""
+        handled = self.guard_stops_in_hand() if workflow.patched(GUARD_STOP_PATCH) else set()
         moments = []
         for version, regions in self.state.stop_at.items():
             for region, at in regions.items():
                 moment = parse_iso(at)
+                if moment <= workflow.now() and version in handled:
+                    continue  # its stop's end wakes the loop
                 moments.append(moment)
                 warn = moment - WARN_BEFORE
                 if warn > workflow.now() and self.state.warned.get(version, {}).get(region) != at:
                     moments.append(warn)
         return min(moments) if moments else None
+
+    def guard_stops_in_hand(self) -> set[str]:
+        """Versions whose guard's stop is queued or running."""
+        tickets = [*self.state.queue, *(r.ticket for r in self.running.values())]
+        return {t.versions[0] for t in tickets if t.requester_id is None}
 
     async def warn_and_queue_due_stops(self) -> None:
         now = workflow.now()

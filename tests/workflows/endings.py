@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from temporalio.api.enums.v1 import EventType
+from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
 from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -39,8 +39,20 @@ async def history_facts(handle: WorkflowHandle) -> tuple[int, list[str]]:
             completed += 1
         elif event.event_type == TASK_FAILED:
             attributes = event.workflow_task_failed_event_attributes
-            failures.append(f"{EventType.Name(event.event_type)} cause={attributes.cause}: {attributes.failure.message}")
+            cause = WorkflowTaskFailedCause.Name(attributes.cause).removeprefix("WORKFLOW_TASK_FAILED_CAUSE_")
+            failures.append(f"workflow task failed ({cause}): {attributes.failure.message}")
     return completed, failures
+
+
+async def runs(client, workflow_id: str) -> list[list]:
+    """The events of every run of a workflow id's latest chain of continue-as-new, oldest run first."""
+    chain, run_id = [], None
+    while True:
+        events = [e async for e in client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history_events()]
+        chain.insert(0, events)
+        run_id = events[0].workflow_execution_started_event_attributes.continued_execution_run_id
+        if not run_id:
+            return chain
 
 
 async def exists(handle: WorkflowHandle) -> bool:

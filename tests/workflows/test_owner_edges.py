@@ -1,0 +1,102 @@
+"""Edges of the project's owner found by the property tests (test_owner_signals.py), as plain examples: a guard
+whose model someone deleted outside the workflows, a stop time no TTL can give, and a hand-made ticket whose
+request names other versions than the ticket does."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import boto3
+import pytest_asyncio
+from endings import ending, runs
+from required_tools import temporal_test_server_path
+from temporalio.api.enums.v1 import EventType
+from temporalio.testing import WorkflowEnvironment
+from test_operations import PROJECT, build, run, versions_in, wait_for_status
+
+from workflows import inputs
+from workflows.models import ProjectState
+from workflows.owner_api import PROJECT_WORKFLOW, STATE_QUERY, SUBMIT_SIGNAL, project_workflow_id
+
+
+@pytest_asyncio.fixture
+async def env():
+    """A server of its own per test (results awaited with time skipping unlocked: see test_long_runs...)."""
+    async with await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=temporal_test_server_path()
+    ) as environment:
+        yield environment
+
+
+def delete_outside_the_workflows(region: str, version: str) -> None:
+    """What a user does in the console or with the AWS CLI: stop the model, then delete the version."""
+    rek = boto3.client("rekognition", region_name=region)
+    project_arn = rek.describe_projects(ProjectNames=[PROJECT])["ProjectDescriptions"][0]["ProjectArn"]
+    arn = next(d["ProjectVersionArn"] for d in rek.describe_project_versions(ProjectArn=project_arn)
+               ["ProjectVersionDescriptions"] if d["ProjectVersionArn"].split("/")[3] == version)
+    rek.stop_project_version(ProjectVersionArn=arn)
+    for _ in range(100):
+        if versions_in(region)[version] == "STOPPED":
+            break
+        rek.describe_project_versions(ProjectArn=project_arn)  # calls timing: transitions advance on describes
+    rek.delete_project_version(ProjectVersionArn=arn)
+    for _ in range(100):
+        if version not in versions_in(region):
+            return
+    raise AssertionError(f"{version} never went away in {region}")
+
+
+async def test_a_guard_whose_model_was_deleted_outside_ends_instead_of_retrying_forever(env, worker, world):
+    """The guard's stop finds nothing in one region (NOT_FOUND): nothing bills there, the guard is done. Before,
+    the owner retried that stop every 15 minutes forever and never ended."""
+    await build(env, worker)
+    await run(env, worker, "StartModelWorkflow", {"ProjectName": PROJECT, "VersionNames": ["first"], "TtlHours": 1},
+              "start/ttl")
+    delete_outside_the_workflows("eu-west-1", "first")
+    owner = env.client.get_workflow_handle(project_workflow_id(PROJECT))
+    async with env.time_skipping_unlocked():
+        ended = await ending(owner)
+    assert ended.status == "completed" and str(ended.result).startswith("idle: 2 operation(s)"), ended  # start, stop
+    assert {versions_in(r).get("first") for r in world.regions} == {"STOPPED", None}
+    chain = await runs(env.client, owner.id)
+    timers = [e for events in chain for e in events if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
+    assert len(chain) == 1 and len(timers) <= 3, f"the owner polled while its stop ran: {len(timers)} timers"
+
+
+async def test_a_stop_time_no_ttl_can_give_is_refused(env, worker, world):
+    """A guard 8,000 years away (only a hand-made input can hold one) would need a timer Temporal cannot set."""
+    handle = await env.client.start_workflow(
+        PROJECT_WORKFLOW, {"project": "Far", "stop_at": {"v": {"us-east-1": "9999-12-31T23:59:59+00:00"}}},
+        id=project_workflow_id("Far"), task_queue=worker)
+    ended = await ending(handle)
+    assert ended.status == "failed" and ended.error_type == "InvalidInput", ended
+    assert "9999-12-31" in ended.message
+
+
+async def test_a_hand_made_ticket_is_scheduled_by_what_its_request_names(env, worker, world, emulator):
+    """A ticket that says `zz` but whose request stops `first` must wait for the build of `first`, like the
+    StopModelWorkflow a user would start: the owner trusts the validated request, not the ticket."""
+    emulator.configure({"timing": {"mode": "manual"}})
+    building = await env.client.start_workflow("BuildModelWorkflow", {"ProjectName": PROJECT, "VersionName": "first",
+                                               "ManifestKey": "assets/deepracer/output.manifest"},
+                                               id="build/first", task_queue=worker)
+    await wait_for_status(env, world.regions, "TRAINING_IN_PROGRESS")
+    owner = env.client.get_workflow_handle(project_workflow_id(PROJECT))
+    await owner.signal(SUBMIT_SIGNAL, {
+        "operation": "delete", "project": PROJECT, "versions": ["zz"], "regions": ["us-east-1"],
+        "request": {"ProjectName": PROJECT, "VersionNames": ["first"]}, "requester_id": "hand-made", "requester_run_id": None,
+    })
+    for _ in range(50):
+        state = await owner.query(STATE_QUERY)
+        if state["queued"] or len(state["running"]) > 1:
+            break
+        await asyncio.sleep(0.1)
+    assert [q["versions"] for q in state["queued"]] == [["first"]] and len(state["running"]) == 1, state
+    assert {versions_in(r)["first"] for r in world.regions} == {"TRAINING_IN_PROGRESS"}  # nothing deleted meanwhile
+    emulator.advance()
+    assert (await ending(building)).status == "completed"
+
+
+def test_the_owners_input_model_has_the_fields_of_its_state():
+    assert set(inputs.OwnerStateInput.model_fields) == {f.name for f in dataclasses.fields(ProjectState)}
