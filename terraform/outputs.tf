@@ -59,3 +59,13 @@ output "replication_role_arn" {
   description = "Role S3 assumes to replicate the management bucket to the regional training buckets."
   value       = module.management.replication_role_arn
 }
+
+output "worker_service" {
+  description = "The deployed Temporal worker (null unless enable_worker_service): cluster_arn, service_name, task_definition_arn, log_group_name."
+  value = one([for service in module.worker_service : {
+    cluster_arn         = service.cluster_arn
+    service_name        = service.service_name
+    task_definition_arn = service.task_definition_arn
+    log_group_name      = service.log_group_name
+  }])
+}

@@ -275,3 +275,86 @@ variable "tags" {
   description = "Tags added to every resource (on top of Project = name_prefix)."
   default     = {}
 }
+
+# ---------------------------------------------------------------------------------------------
+# The Temporal worker on ECS Fargate (modules/worker_service), off by default: `python cli.py worker`
+# on any host works as well. Build and push the image first (README: On AWS).
+# ---------------------------------------------------------------------------------------------
+
+variable "enable_worker_service" {
+  type        = bool
+  description = "Run the Temporal worker as an ECS Fargate service in the management region (needs worker_image and temporal_address)."
+  default     = false
+}
+
+variable "worker_image" {
+  type        = string
+  description = "Worker image built from the repository's Dockerfile and pushed to a registry (ECR: ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO), pinned by @sha256 digest or a tag other than latest."
+  default     = null
+}
+
+variable "worker_desired_count" {
+  type        = number
+  description = "Worker tasks to keep running (0 parks the service)."
+  default     = 1
+}
+
+variable "temporal_address" {
+  type        = string
+  description = "Temporal frontend host:port the deployed worker connects to (TEMPORAL_ADDRESS), e.g. NAMESPACE.ACCOUNT.tmprl.cloud:7233."
+  default     = null
+}
+
+variable "temporal_namespace" {
+  type        = string
+  description = "Temporal namespace of the deployed worker (TEMPORAL_NAMESPACE)."
+  default     = "default"
+}
+
+variable "temporal_api_key_secret_arn" {
+  type        = string
+  description = "Secrets Manager secret (ARN) holding the Temporal Cloud API key for the deployed worker (TEMPORAL_API_KEY); null: none."
+  default     = null
+}
+
+variable "temporal_tls_cert_secret_arn" {
+  type        = string
+  description = "Secrets Manager secret (ARN) holding the worker's mTLS client certificate PEM (TEMPORAL_TLS_CLIENT_CERT_DATA); with temporal_tls_key_secret_arn."
+  default     = null
+}
+
+variable "temporal_tls_key_secret_arn" {
+  type        = string
+  description = "Secrets Manager secret (ARN) holding the worker's mTLS client key PEM (TEMPORAL_TLS_CLIENT_KEY_DATA)."
+  default     = null
+}
+
+variable "temporal_secrets_kms_key_arn" {
+  type        = string
+  description = "Customer-managed KMS key of those secrets, if any (null: the aws/secretsmanager key)."
+  default     = null
+}
+
+variable "worker_subnet_ids" {
+  type        = list(string)
+  description = "Existing private subnets (with NAT) for the worker; empty creates a small VPC with one NAT gateway."
+  default     = []
+}
+
+variable "worker_vpc_id" {
+  type        = string
+  description = "VPC of worker_subnet_ids."
+  default     = null
+}
+
+variable "worker_vpc_cidr" {
+  type        = string
+  description = "CIDR of the worker's own VPC (when worker_subnet_ids is empty)."
+  default     = "10.81.0.0/24"
+}
+
+variable "worker_metrics_port" {
+  type        = number
+  description = "Port inside the task where the deployed worker serves Temporal's Prometheus metrics (for a collector sidecar); null: off."
+  default     = null
+}
