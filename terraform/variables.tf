@@ -203,14 +203,24 @@ variable "noncurrent_version_expiration_days" {
 
 variable "accelerator_ports" {
   type        = list(number)
-  description = "TCP ports the Global Accelerator listener accepts; each must have a listener on the ALBs (80 always; 443 needs alb_certificate_arns)."
+  description = "TCP ports the Global Accelerator listener accepts; each must have a listener on the ALBs (80 always; 443 needs alb_certificate_arns in every region)."
   default     = [80]
+
+  validation {
+    condition     = length(var.accelerator_ports) > 0 && alltrue([for port in var.accelerator_ports : contains([80, 443], port)])
+    error_message = "accelerator_ports may hold 80 and 443 (the ALB listeners)."
+  }
 }
 
 variable "alb_certificate_arns" {
   type        = map(string)
-  description = "Optional ACM certificate ARN per region (region => ARN); where set, the ALB gets an HTTPS:443 listener too."
+  description = "Optional ACM certificate ARN per region (region => ARN); where set, the ALB gets an HTTPS:443 listener too. The certificate must be in that region (ACM certificates are regional) and cover the name clients use (README: HTTPS)."
   default     = {}
+
+  validation {
+    condition     = alltrue([for region, arn in var.alb_certificate_arns : can(regex("^arn:[a-z-]+:acm:${region}:[0-9]{12}:certificate/", arn))])
+    error_message = "alb_certificate_arns maps a region to an ACM certificate ARN of that same region (arn:aws:acm:REGION:ACCOUNT:certificate/ID)."
+  }
 }
 
 variable "accelerator_flow_logs_bucket" {
