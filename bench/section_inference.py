@@ -3,14 +3,24 @@
 Both sides send the same ~700 KB PNG to the same RUNNING model of the emulator; the handler gets it as the
 ALB delivers it (base64 body, raw image/png or the seed's multipart form). Cold start: the import time of
 inference/handler.py in a fresh interpreter, next to `python -c pass`.
+
+Request log (issue 14 item 4): the hand-written JSON/EMF line (inference/request_log.py) against the same line
+written with AWS Lambda Powertools (Logger + Metrics, bench/powertools_log.py), each in fresh processes taken in
+turns: the import, the first request of a cold container (handler import, boto3 import and client, one
+DetectCustomLabels, the log line) and warm requests. Powertools is adopted only if its cold first request stays
+within COLD_START_BUDGET of the hand-written one's.
 """
 
 from __future__ import annotations
 
 import base64
+import importlib.util
+import json
 import statistics
+import tempfile
 import time
 import uuid
+from pathlib import Path
 
 from bench import world
 from bench.proc import python, run_measured
@@ -21,6 +31,32 @@ IMPORTS = {"tiny": 2, "quick": 5, "full": 11}
 REGION = "eu-west-1"
 PROJECT, VERSION = "BenchInference", "v1"
 IMAGE_SIDE = (480, 490)  # noise PNG of ~700 KB
+# The cold-start budget of the inference Lambda: a logging library may make the first request of a fresh container
+# (what a caller waits for after a scale-out) at most 10% slower than the hand-written request log. The first request
+# is dominated by boto3's import and client creation, which every variant pays alike.
+COLD_START_BUDGET = 1.10
+LOG_CHILD_RUNS = {"tiny": 2, "quick": 5, "full": 11}
+LOG_CHILD = """
+import json, statistics, sys, time
+event = json.load(open(sys.argv[1]))
+started = time.perf_counter()
+import inference.handler as handler_module
+if sys.argv[2] == "powertools":
+    sys.path.insert(0, sys.argv[4])
+    import powertools_log
+    handler_module.request_log.record = powertools_log.record
+imported = time.perf_counter()
+handler = handler_module.make_handler(sys.argv[3], log_requests=True, log_stream=sys.stdout)
+assert handler(event)["statusCode"] == 200
+first = time.perf_counter()
+warm = []
+for _ in range(int(sys.argv[5])):
+    began = time.perf_counter()
+    handler(event)
+    warm.append(time.perf_counter() - began)
+print("RESULT " + json.dumps({"import": imported - started, "first": first - started,
+                              "warm": statistics.median(warm)}))
+"""
 
 
 def alb_event(image: bytes, multipart: bool) -> dict:
@@ -60,6 +96,52 @@ def import_ms(runs: int) -> tuple[float, float]:
     return ours * 1000, bare * 1000, process * 1000, interpreter * 1000
 
 
+def powertools_installed() -> bool:
+    return importlib.util.find_spec("aws_lambda_powertools") is not None
+
+
+def request_log_ms(event: dict, runs: int, warm: int) -> dict[str, dict[str, float]]:
+    """Median import / cold first request / warm request (ms) per request-log variant, children taken in turns."""
+    samples: dict[str, dict[str, list[float]]] = {v: {"import": [], "first": [], "warm": []}
+                                                  for v in ("hand-written", "powertools")}
+    with tempfile.TemporaryDirectory() as folder:
+        event_file = Path(folder) / "event.json"
+        event_file.write_text(json.dumps(event))
+        bench_dir = str(Path(__file__).resolve().parent)
+        for index in range(runs + 1):
+            for variant in samples:
+                out = run_measured(python("-c", LOG_CHILD, str(event_file), variant, REGION, bench_dir, str(warm)))
+                result = json.loads(out.stdout.rsplit("RESULT ", 1)[1])
+                if index:  # the first round warms the page cache
+                    for key, value in result.items():
+                        samples[variant][key].append(value * 1000)
+    return {variant: {key: statistics.median(values) for key, values in found.items()}
+            for variant, found in samples.items()}
+
+
+def request_log_rows(event: dict, size: str) -> list[Row]:
+    if not powertools_installed():
+        return [Row("inference", "request log with Powertools: not measured", 0.0, None, "ms",
+                    note="pip install aws-lambda-powertools to compare it with the hand-written log line")]
+    runs = LOG_CHILD_RUNS.get(size, LOG_CHILD_RUNS["full"])
+    warm = max(3, REQUESTS.get(size, REQUESTS["full"]) // 2)
+    found = request_log_ms(event, runs, warm)
+    ours, theirs = found["hand-written"], found["powertools"]
+    cold_ratio = theirs["first"] / ours["first"]
+    verdict = "within" if cold_ratio <= COLD_START_BUDGET else "over"
+    label = f"(median of {runs} fresh processes each)"
+    return [
+        Row("inference", f"request log, Powertools vs hand-written: import {label}", theirs["import"],
+            ours["import"], "ms", "hand-written request_log", note=f"{theirs['import'] - ours['import']:+.1f} ms"),
+        Row("inference", f"request log, Powertools vs hand-written: cold first request {label}", theirs["first"],
+            ours["first"], "ms", "hand-written request_log",
+            note=f"{verdict} the {COLD_START_BUDGET:.2f}x cold-start budget"),
+        Row("inference", f"request log, Powertools vs hand-written: warm request (median of {warm})",
+            theirs["warm"], ours["warm"], "ms", "hand-written request_log",
+            note=f"{theirs['warm'] - ours['warm']:+.2f} ms per request"),
+    ]
+
+
 def run(size: str) -> SectionResult:
     import boto3
 
@@ -79,6 +161,7 @@ def run(size: str) -> SectionResult:
         direct = per_call_ms(lambda: rek.detect_custom_labels(ProjectVersionArn=arn, Image={"Bytes": image}), count)
         raw = per_call_ms(lambda: handler(raw_event), count)
         form = per_call_ms(lambda: handler(form_event), count)
+        log_rows = request_log_rows(raw_event, size)
     size_kb = len(image) / 1024
     result.rows += [
         Row("inference", f"handler, raw image/png {size_kb:.0f} KB (median of {count})", raw, direct, "ms",
@@ -86,6 +169,7 @@ def run(size: str) -> SectionResult:
         Row("inference", f"handler, multipart form {size_kb:.0f} KB (median of {count})", form, direct, "ms",
             "direct detect_custom_labels", note=f"{form - direct:+.1f} ms per request"),
     ]
+    result.rows += log_rows
     runs = IMPORTS.get(size, IMPORTS["full"])
     ours, bare, process, interpreter = import_ms(runs)
     result.rows += [
