@@ -1,8 +1,13 @@
 """One structured JSON log line per inference request, with CloudWatch embedded-metric-format metrics.
 
-Written by hand (stdlib only) rather than with AWS Lambda Powertools: the zip stays four small modules with no
-layer to pin per region, and the format is two documented JSON shapes. Lambda sends stdout to CloudWatch Logs,
-which extracts the `_aws` block into metrics (Requests, Errors, Latency by Region and VersionName).
+Written by hand (stdlib only). AWS Lambda Powertools (Logger + Metrics) was measured side by side in
+bench/section_inference.py (docs/benchmarks.md, 2026-12-04): its cold first request is within the bench's
+COLD_START_BUDGET (1.03x the hand-written one's; +15 ms of import, warm requests equal), so by that rule it may
+replace this module; the switch is not done yet (it makes Powertools a runtime dependency of the package and of
+the local endpoints, and needs the AWS-published layer version pinned per region in terraform/modules/region).
+Powertools would also write two lines per request (log + EMF) where this writes one holding both.
+Lambda sends stdout to CloudWatch Logs, which extracts the `_aws` block into metrics (Requests, Errors,
+ClientErrors, Latency by Region and VersionName, and by Region).
 EMF spec: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
 """
 

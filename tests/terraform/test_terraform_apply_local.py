@@ -7,7 +7,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from terraform_support import ACCOUNT, requires_terraform, run_terraform
+from terraform_support import ACCOUNT, WORKER_IMAGE, WORKER_QUEUE, requires_terraform
 from terraform_support import APPLY_PREFIX as PREFIX
 from terraform_support import APPLY_REGIONS as REGIONS
 
@@ -179,48 +179,11 @@ def test_inference_lambda_and_alb(deployed, region):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Issue 14 item 6: apply (worker service included) -> destroy -> apply again -> destroy, each destroy checked with
-# boto3 to leave nothing a second apply would collide with. Its own prefix and state: the shared `deployed` apply
-# above stays for the identity tests.
+# Issue 14 item 6: the package's apply (worker service included) is destroyed, checked with boto3 to leave nothing,
+# and applied again, which must not collide with anything; the identity tests then run on the re-applied stack.
 # ---------------------------------------------------------------------------------------------------------------
 
-CYCLE_PREFIX = "tf-cycle-test"
-CYCLE_QUEUE = "cycle-worker-queue"
-WORKER_IMAGE = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/gcl-worker:2026-12-04"
 README = Path(__file__).resolve().parents[2] / "README.md"
-
-
-class Cycle:
-    """One private state of the cycle's configuration, applied and destroyed on demand."""
-
-    def __init__(self, workdir: Path, endpoint: str, lambda_zip: Path, state: Path):
-        self.workdir, self.state = workdir, state
-        self.variables = [
-            f"-var=aws_endpoint_url={endpoint}", "-var=enable_global_accelerator=false",
-            f"-var=regions={json.dumps(REGIONS)}", f"-var=name_prefix={CYCLE_PREFIX}",
-            f"-var=lambda_zip_path={lambda_zip}", "-var=enable_worker_service=true",
-            f"-var=worker_image={WORKER_IMAGE}", "-var=temporal_address=127.0.0.1:7233",
-            f"-var=temporal_task_queue={CYCLE_QUEUE}",
-        ]
-
-    def run(self, command: str) -> "subprocess.CompletedProcess":
-        return run_terraform([command, "-auto-approve", "-no-color", "-input=false", f"-state={self.state}",
-                              *self.variables], cwd=self.workdir)
-
-    def outputs(self) -> dict:
-        shown = run_terraform(["output", "-json", "-no-color", f"-state={self.state}"], cwd=self.workdir)
-        assert shown.returncode == 0, shown.stderr
-        return {name: value["value"] for name, value in json.loads(shown.stdout).items()}
-
-
-@pytest.fixture(scope="module")
-def cycle(emulator_for_apply, terraform_workdir: Path, lambda_zip: Path, tmp_path_factory) -> Cycle:
-    state = tmp_path_factory.mktemp("cycle") / "terraform.tfstate"
-    cycle = Cycle(terraform_workdir, emulator_for_apply, lambda_zip, state)
-    done = cycle.run("apply")
-    assert done.returncode == 0, f"first apply failed:\n{done.stdout[-6000:]}\n{done.stderr}"
-    yield cycle
-    cycle.run("destroy")  # whatever a failed test left
 
 
 def left_behind(prefix: str) -> dict[str, list[str]]:
@@ -266,7 +229,7 @@ def left_behind(prefix: str) -> dict[str, list[str]]:
     return found
 
 
-def test_the_deployed_task_definition_runs_the_worker_from_the_image_files(cycle, tmp_path, local_aws):
+def test_the_deployed_task_definition_runs_the_worker_from_the_image_files(deployed, tmp_path, local_aws):
     """The worker as ECS would start it: the files the image keeps, the Dockerfile's ENV, the task definition's
     environment as registered; it must load its settings and poll the deployed task queue."""
     import asyncio
@@ -282,10 +245,9 @@ def test_the_deployed_task_definition_runs_the_worker_from_the_image_files(cycle
 
     from cli_commands.temporal_client import workflow_pollers
 
-    outputs = cycle.outputs()
     definition = client("ecs", "us-east-1").describe_task_definition(
-        taskDefinition=outputs["worker_service"]["task_definition_arn"])["taskDefinition"]
-    assert definition["taskRoleArn"] == outputs["worker_role_arn"]
+        taskDefinition=deployed["worker_service"]["task_definition_arn"])["taskDefinition"]
+    assert definition["taskRoleArn"] == deployed["worker_role_arn"]
     container = definition["containerDefinitions"][0]
     assert container["image"] == WORKER_IMAGE and container.get("secrets", []) == []
 
@@ -315,7 +277,7 @@ def test_the_deployed_task_definition_runs_the_worker_from_the_image_files(cycle
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
             try:
                 deadline = time.monotonic() + 90
-                while await workflow_pollers(env.client, CYCLE_QUEUE) == 0:
+                while await workflow_pollers(env.client, WORKER_QUEUE) == 0:
                     assert worker.returncode is None, (await worker.stderr.read()).decode()
                     assert time.monotonic() < deadline, "the deployed worker never polled"
                     await asyncio.sleep(0.5)
@@ -335,16 +297,15 @@ def _emptying_command(bucket: str) -> str:
     return line.strip().replace("MANAGEMENT_BUCKET", bucket)
 
 
-def test_destroy_leaves_nothing_a_second_apply_would_collide_with(cycle, tmp_path):
-    import subprocess
+def test_destroy_leaves_nothing_a_second_apply_would_collide_with(deployment, deployed):
+    """Runs after every other check of this file: it destroys the package's stack and applies it again."""
     import sys
 
-    outputs = cycle.outputs()
-    assert left_behind(CYCLE_PREFIX), "the first apply made nothing?"
-    bucket = outputs["management_bucket"]
+    assert left_behind(PREFIX), "the apply made nothing?"
+    bucket = deployed["management_bucket"]
     client("s3", "us-east-1").put_object(Bucket=bucket, Key="assets/keep.png", Body=b"dataset")
 
-    refused = cycle.run("destroy")
+    refused = deployment.run("destroy")
     assert refused.returncode != 0, "the management bucket must not be force-destroyed with datasets in it"
     assert "BucketNotEmpty" in refused.stdout + refused.stderr
     command = _emptying_command(bucket)
@@ -353,14 +314,13 @@ def test_destroy_leaves_nothing_a_second_apply_would_collide_with(cycle, tmp_pat
                              capture_output=True, text=True, timeout=120)
     assert emptied.returncode == 0, emptied.stderr
 
-    for round_ in ("first", "second"):
-        done = cycle.run("destroy")
-        assert done.returncode == 0, f"{round_} destroy failed:\n{done.stdout[-6000:]}\n{done.stderr}"
-        assert left_behind(CYCLE_PREFIX) == {}, f"left behind by the {round_} destroy"
-        if round_ == "first":
-            again = cycle.run("apply")
-            assert again.returncode == 0, f"second apply collided:\n{again.stdout[-6000:]}\n{again.stderr}"
-            assert left_behind(CYCLE_PREFIX)
+    done = deployment.run("destroy")
+    assert done.returncode == 0, f"destroy failed:\n{done.stdout[-6000:]}\n{done.stderr}"
+    assert left_behind(PREFIX) == {}, "left behind by terraform destroy"
+    again = deployment.run("apply")
+    assert again.returncode == 0, f"the second apply collided:\n{again.stdout[-6000:]}\n{again.stderr}"
+    renamed = {name for name, value in deployment.outputs().items() if value != deployed.get(name)}
+    assert renamed <= {"worker_service"}, f"the identity tests run on this stack with the same names: {renamed}"
 
 
 def test_every_log_group_a_service_would_create_is_terraforms_and_outlives_its_writer():
