@@ -35,6 +35,7 @@ module "us_east_1" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -73,6 +74,7 @@ module "us_east_2" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -111,6 +113,7 @@ module "us_west_2" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -149,6 +152,7 @@ module "eu_west_1" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -187,6 +191,7 @@ module "eu_west_2" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -225,6 +230,7 @@ module "eu_central_1" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -263,6 +269,7 @@ module "ap_south_1" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -301,6 +308,7 @@ module "ap_southeast_1" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -339,6 +347,7 @@ module "ap_southeast_2" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -377,6 +386,7 @@ module "ap_northeast_1" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -415,6 +425,7 @@ module "ap_northeast_2" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit

@@ -148,6 +148,17 @@ variable "lambda_tracing_mode" {
   }
 }
 
+variable "powertools_layer_version" {
+  type        = number
+  description = "Version of the AWS-published layer arn:aws:lambda:REGION:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64 that gives the inference Lambda AWS Lambda Powertools (inference/request_log.py). 27 is the version the Powertools install page listed in the newest change of it we could read (aws-powertools/powertools-lambda-python pull request 7757); check the page before pinning a newer one."
+  default     = 27
+
+  validation {
+    condition     = var.powertools_layer_version >= 1 && floor(var.powertools_layer_version) == var.powertools_layer_version
+    error_message = "powertools_layer_version must be a layer version number (a whole number from 1)."
+  }
+}
+
 variable "lambda_memory_mb" {
   type        = number
   description = "Memory of the inference Lambda in MB."

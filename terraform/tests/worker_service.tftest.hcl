@@ -1,68 +1,8 @@
 # The worker on ECS Fargate (modules/worker_service): task role = the worker role, Temporal credentials only as
 # secrets from Secrets Manager, least-privilege execution role, logs to its own log group, egress-only security
-# group in private subnets; and its wiring into the root module behind enable_worker_service.
+# group in private subnets (its wiring into the root module: root_two_regions.tftest.hcl).
 
 mock_provider "aws" {
-  source = "./tests/mocks"
-}
-
-mock_provider "aws" {
-  alias  = "global_accelerator"
-  source = "./tests/mocks"
-}
-
-mock_provider "aws" {
-  alias  = "us_east_1"
-  source = "./tests/mocks"
-}
-
-mock_provider "aws" {
-  alias  = "us_east_2"
-  source = "./tests/mocks"
-}
-
-mock_provider "aws" {
-  alias  = "us_west_2"
-  source = "./tests/mocks"
-}
-
-mock_provider "aws" {
-  alias  = "eu_west_1"
-  source = "./tests/mocks"
-}
-
-mock_provider "aws" {
-  alias  = "eu_west_2"
-  source = "./tests/mocks"
-}
-
-mock_provider "aws" {
-  alias  = "eu_central_1"
-  source = "./tests/mocks"
-}
-
-mock_provider "aws" {
-  alias  = "ap_south_1"
-  source = "./tests/mocks"
-}
-
-mock_provider "aws" {
-  alias  = "ap_southeast_1"
-  source = "./tests/mocks"
-}
-
-mock_provider "aws" {
-  alias  = "ap_southeast_2"
-  source = "./tests/mocks"
-}
-
-mock_provider "aws" {
-  alias  = "ap_northeast_1"
-  source = "./tests/mocks"
-}
-
-mock_provider "aws" {
-  alias  = "ap_northeast_2"
   source = "./tests/mocks"
 }
 
@@ -268,59 +208,4 @@ run "worker_needs_both_halves_of_mtls" {
   }
 
   expect_failures = [aws_ecs_task_definition.worker]
-}
-
-run "root_without_worker_service" {
-  command = plan
-
-  variables {
-    regions = ["us-east-1", "eu-west-1"]
-  }
-
-  assert {
-    condition     = length(module.worker_service) == 0 && output.worker_service == null
-    error_message = "The worker service is off by default (python cli.py worker stays the default)."
-  }
-}
-
-run "root_with_worker_service" {
-  command = plan
-
-  variables {
-    regions               = ["us-east-1", "eu-west-1"]
-    enable_worker_service = true
-    worker_image          = "123456789012.dkr.ecr.us-east-1.amazonaws.com/gcl-worker:2026-12-03"
-    temporal_address      = "ns.acct.tmprl.cloud:7233"
-    temporal_namespace    = "ns.acct"
-  }
-
-  assert {
-    condition     = module.worker_service[0].task_definition_arn != null && length(module.worker_service) == 1
-    error_message = "enable_worker_service deploys the worker service."
-  }
-
-  assert {
-    condition = {
-      for name, value in module.worker_service[0].environment : name => value if startswith(name, "TF_VAR_")
-      } == {
-      TF_VAR_regions                  = "[\"us-east-1\",\"eu-west-1\"]"
-      TF_VAR_management_region        = "us-east-1"
-      TF_VAR_name_prefix              = "global-custom-labels"
-      TF_VAR_project_name             = "AWSDeepRacer"
-      TF_VAR_default_version_name     = "first"
-      TF_VAR_max_training_hours       = "24"
-      TF_VAR_min_inference_units      = "1"
-      TF_VAR_poll_interval_seconds    = "300"
-      TF_VAR_poll_policy              = "adaptive"
-      TF_VAR_inference_ttl_hours      = "8"
-      TF_VAR_temporal_task_queue      = "global-custom-labels"
-      TF_VAR_inference_extra_projects = "[]"
-    }
-    error_message = "The deployed worker gets the deployment's settings (cost guard included) as TF_VAR_* values."
-  }
-
-  assert {
-    condition     = module.worker_service[0].task_role_arn == module.management.worker_role_arn
-    error_message = "The task role is the management module's least-privilege worker role."
-  }
 }

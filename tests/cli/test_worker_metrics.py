@@ -12,14 +12,7 @@ import urllib.request
 import uuid
 
 from cli_helpers import PROJECT_ROOT, free_port, write_tfvars
-
-
-async def _pollers(address: str, queue: str) -> int:
-    from temporalio.client import Client
-
-    from cli_commands.temporal_client import workflow_pollers
-
-    return await workflow_pollers(await Client.connect(address), queue)
+from test_worker_command import _pollers
 
 
 def _worker(local_aws, temporal_address, tmp_path, queue: str, bind: str | None) -> subprocess.Popen:

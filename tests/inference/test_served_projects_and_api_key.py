@@ -182,7 +182,7 @@ def _log_lines(stream: io.StringIO) -> list[dict]:
     return [json.loads(line) for line in stream.getvalue().splitlines()]
 
 
-def test_each_request_writes_one_json_line_with_emf_metrics(two_projects):
+def test_each_request_writes_one_json_line_that_is_also_its_emf_record(two_projects):
     stream = io.StringIO()
     handler = make_handler(REGION, default_project=PROJECT, default_version=VERSION, log_stream=stream)
     context = lambda_context(REGION)
@@ -190,12 +190,43 @@ def test_each_request_writes_one_json_line_with_emf_metrics(two_projects):
     assert handler(post_event(SECRET_PROJECT, version="probe"), None)["statusCode"] == 404
     handler(alb_event("GET", "/health", [], b"", region=REGION), None)  # health checks are not request lines
     served, unserved = _log_lines(stream)
-    assert {key: served[key] for key in ("request_id", "region", "project", "version", "status")} == {
-        "request_id": context.aws_request_id, "region": REGION, "project": PROJECT, "version": VERSION, "status": 200}
-    assert served["latency_ms"] > 0 and served["Latency"] == served["latency_ms"]
+    assert {key: served[key] for key in ("request_id", "region", "project", "version", "status", "level")} == {
+        "request_id": context.aws_request_id, "region": REGION, "project": PROJECT, "version": VERSION,
+        "status": 200, "level": "INFO"}
+    assert served["latency_ms"] > 0 and served["Latency"] == [served["latency_ms"]]
     directive = served["_aws"]["CloudWatchMetrics"][0]
-    assert directive["Dimensions"] == [["Region", "VersionName"], ["Region"]]
-    assert {metric["Name"] for metric in directive["Metrics"]} >= {"Requests", "Errors", "Latency"}
-    assert (served["Region"], served["VersionName"], served["Requests"], served["Errors"]) == (REGION, VERSION, 1, 0)
+    assert directive["Namespace"] == "GlobalCustomLabels/Inference"
+    assert directive["Dimensions"] == [["Region", "VersionName"]]
+    assert {metric["Name"]: metric["Unit"] for metric in directive["Metrics"]} == {
+        "Requests": "Count", "Errors": "Count", "ClientErrors": "Count", "Latency": "Milliseconds"}
+    assert (served["Region"], served["VersionName"], served["Requests"], served["Errors"]) == (REGION, VERSION, [1], [0])
     # A caller cannot mint metric dimensions with made-up names.
-    assert (unserved["VersionName"], unserved["ClientErrors"], unserved["status"]) == ("-", 1, 404)
+    assert (unserved["VersionName"], unserved["ClientErrors"], unserved["status"]) == ("-", [1], 404)
+
+
+def test_a_server_error_is_an_error_line_counted_in_errors(models, emulator, fast_failures):
+    models.deploy(REGION)
+    emulator.configure({"faults": {"down_regions": [REGION]}})
+    stream = io.StringIO()
+    handler = make_handler(REGION, default_project=PROJECT, default_version=VERSION, log_stream=stream)
+    assert handler(post_event(PROJECT), None)["statusCode"] == 503
+    (line,) = _log_lines(stream)
+    assert (line["level"], line["Errors"], line["status"]) == ("ERROR", [1], 503)
+
+
+def test_the_key_is_compared_in_constant_time(api_key, monkeypatch):
+    """Every comparison goes through hmac.compare_digest (whose time does not depend on where the strings differ)."""
+    import hmac
+
+    from inference import api_key as api_key_module
+
+    compared, original = [], hmac.compare_digest
+
+    def recording(a, b):
+        compared.append((a, b))
+        return original(a, b)
+
+    monkeypatch.setattr(api_key_module.hmac, "compare_digest", recording)
+    check = ApiKeyCheck(REGION, PARAMETER)
+    assert check.matches(KEY) and not check.matches("nearly " + KEY) and not check.matches(None)
+    assert compared == [(KEY.encode(), KEY.encode()), (("nearly " + KEY).encode(), KEY.encode()), (b"", KEY.encode())]

@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 from required_tools import terraform_path
-from terraform_support import Deployment, build_lambda_zip, copy_module_tree, init_offline
+from terraform_support import (
+    APPLY_REGIONS,
+    Deployment,
+    build_lambda_zip,
+    copy_module_tree,
+    init_offline,
+    publish_powertools_layer,
+)
 
 
 @pytest.fixture
@@ -51,5 +58,6 @@ def emulator_for_apply(local_aws):
 
     control = EmulatorControl(local_aws.url)
     control.reset()
+    publish_powertools_layer(APPLY_REGIONS)
     yield local_aws.url
     control.reset()

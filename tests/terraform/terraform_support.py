@@ -66,6 +66,26 @@ def copy_module_tree(destination: Path) -> Path:
     return target
 
 
+POWERTOOLS_LAYER = "AWSLambdaPowertoolsPythonV3-python312-x86_64"
+
+
+def publish_powertools_layer(regions: list[str], version: int = 27) -> None:
+    """Stand in for AWS's published Powertools layer: the local endpoint resolves a layer ARN by name and version
+    (whatever its account), so publish that name until `version` exists in every region the apply uses."""
+    import io
+
+    import boto3
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as layer:
+        layer.writestr("python/aws_lambda_powertools/__init__.py", "")
+    for region in regions:
+        client = boto3.client("lambda", region_name=region)
+        for _ in range(version):
+            client.publish_layer_version(LayerName=POWERTOOLS_LAYER, Content={"ZipFile": archive.getvalue()},
+                                         CompatibleRuntimes=["python3.12"])
+
+
 def init_offline(workdir: Path) -> None:
     done = run_terraform(["init", "-backend=false", f"-plugin-dir={PLUGIN_DIR}", "-no-color"], cwd=workdir)
     assert done.returncode == 0, f"terraform init failed:\n{done.stdout}\n{done.stderr}"

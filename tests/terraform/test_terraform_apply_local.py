@@ -142,6 +142,10 @@ def test_inference_lambda_and_alb(deployed, region):
         "ALLOWED_PROJECTS": "AWSDeepRacer",
     }
     assert configuration["Role"].endswith(f"role/{PREFIX}-inference-{region}")
+    # The region's Powertools layer, pinned (the local endpoint names it with its own account; AWS with 017000801446).
+    assert [layer["Arn"].split(":layer:")[1] for layer in configuration["Layers"]] == [
+        "AWSLambdaPowertoolsPythonV3-python312-x86_64:27"]
+    assert all(layer["Arn"].startswith(f"arn:aws:lambda:{region}:") for layer in configuration["Layers"])
     assert "ReservedConcurrentExecutions" not in function.get("Concurrency", {})
 
     elbv2 = client("elbv2", region)
