@@ -20,6 +20,7 @@ SECTIONS = {
     "polling": "bench.section_polling",
     "polling-emulator": "bench.section_polling_emulator",
     "orchestration": "bench.section_orchestration",
+    "actions": "bench.section_actions",
     "manifest": "bench.section_manifest",
     "inference": "bench.section_inference",
     "cli": "bench.section_cli",

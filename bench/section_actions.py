@@ -1,0 +1,115 @@
+"""Section `actions`: what a followed lifecycle bills on Temporal Cloud, against the seed's Step Functions bill.
+
+Seed (bench/seed_transitions.py): the state transitions its four Standard state machines take for the
+lifecycle, computed from the machines as the seed describes them. Ours (bench/lifecycle_run.py): the same
+lifecycle run for real, the actions counted from every run's history (bench/actions.py), plus the CLI's
+queries and updates (none are in a history), the activity heartbeats the server received, and the front
+doors' hourly re-submits over the real waits (modelled: see lifecycle_run). Same durations on both sides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+from bench import lifecycle_run as lr
+from bench import orchestration as orch
+from bench import seed_transitions as seed
+from bench import world
+from bench.client_calls import BILLED_OUTSIDE_HISTORY
+from bench.results import Row, SectionResult
+
+MINUTE = 60.0
+PROJECT = "BenchActions"
+TARGET = 0.7
+# size -> (regions, durations); the ratio hardly depends on the region count, the durations are the issue's
+SIZES = {
+    "tiny": (2, seed.Durations(training=35 * MINUTE, starting=6 * MINUTE, stopping=6 * MINUTE)),
+    "quick": (3, seed.Durations()),
+    "full": (11, seed.Durations()),
+}
+
+
+def kinds_text(found: Counter) -> str:
+    return ", ".join(f"{kind} {count}" for kind, count in sorted(found.items(), key=lambda item: -item[1]))
+
+
+def check_clock(cost: lr.LifecycleCost, regions: int, durations: seed.Durations) -> None:
+    """Every training the lifecycle made ran its full duration on its workflow's clock (else the count is off)."""
+    trainings = [seconds for _, phase, seconds in cost.transitions if phase == lr.TRAINING]
+    if len(trainings) != regions * len(orch.VERSIONS) or min(trainings) < durations.training:
+        raise RuntimeError(f"trainings timed by workflow time: {sorted(trainings)}")
+
+
+def ours(cost: lr.LifecycleCost) -> tuple[int, list[dict]]:
+    """Total billable actions and the details rows that make it up."""
+    details = []
+    history_total = 0
+    for workflow_type, found in sorted(lr.by_type(cost.executions).items()):
+        runs = sum(1 for run in cost.executions if run.workflow_type == workflow_type)
+        total = sum(found.values())
+        history_total += total
+        details.append({"side": "ours", "what": f"{workflow_type} ({runs} runs)", "count": total,
+                        "how": kinds_text(found)})
+    cli_billed = sum(cost.cli_calls[kind] for kind in BILLED_OUTSIDE_HISTORY)
+    heartbeats = cost.server_requests["RecordActivityTaskHeartbeat"] + \
+        cost.server_requests["RecordActivityTaskHeartbeatById"]
+    waits = {door: lr.operation_seconds(cost.executions, door)[0] for door in cost.operations}
+    resubmit_total = sum(lr.resubmits(seconds) for seconds in waits.values()) * lr.RESUBMIT_ACTIONS
+    details += [
+        {"side": "ours", "what": "CLI queries + updates while following", "count": cli_billed,
+         "how": f"counted on the CLI's client: {kinds_text(cost.cli_calls) or 'none'}"},
+        {"side": "ours", "what": "activity heartbeats received", "count": heartbeats,
+         "how": "the dev server's RecordActivityTaskHeartbeat counter"},
+        {"side": "ours", "what": "front-door re-submits over real waits (modelled)", "count": resubmit_total,
+         "how": f"{lr.RESUBMIT_ACTIONS} per hour waited; waits "
+                + ", ".join(lr.timedelta_text(s) for s in waits.values())},
+    ]
+    return history_total + cli_billed + heartbeats + resubmit_total, details
+
+
+def following(cost: lr.LifecycleCost) -> list[dict]:
+    """What following costs apart from actions: visibility reads now, queries before (both for real-time waits)."""
+    measured = sum(cost.cli_calls[kind] for kind in ("list", "describe", "count"))
+    modelled = queries = 0
+    for door in cost.operations:
+        seconds, changes = lr.operation_seconds(cost.executions, door)
+        modelled += lr.visibility_refreshes(seconds, changes)
+        queries += lr.old_cli_queries(seconds)
+    return [
+        {"side": "ours", "what": "CLI visibility reads (not billed)", "count": modelled,
+         "how": f"real-time follow, modelled with cli_commands.follow's 1->10 s refresh; {measured} in this "
+                "time-skipped run"},
+        {"side": "previous CLI", "what": "progress queries for the same follow (billed)", "count": queries,
+         "how": "one query every 2 s until the result (modelled from the same durations)"},
+    ]
+
+
+def seed_details(executions: dict[str, Counter], durations: seed.Durations) -> list[dict]:
+    rows = []
+    for name, states in executions.items():
+        loops = {k: v for k, v in states.items() if k.endswith("Complete?")}
+        rows.append({"side": "seed", "what": f"{name} state machine", "count": sum(states.values()),
+                     "how": f"{len(states)} distinct states; polling passes: {kinds_text(Counter(loops))}"})
+    return rows
+
+
+def run(size: str) -> SectionResult:
+    count, durations = SIZES.get(size, SIZES["full"])
+    regions = world.regions()[:count]
+    result = SectionResult("actions")
+    with world.local_aws() as (_, control):
+        orch.prepare_account(control, regions, lr.POLL_SECONDS, timing={"mode": "manual"})
+        cost = asyncio.run(lr.measure(control, regions, durations, PROJECT))
+    check_clock(cost, len(regions), durations)
+    total, details = ours(cost)
+    executions = seed.lifecycle(len(regions), len(orch.VERSIONS), durations)
+    seed_total = seed.total(executions)
+    label = (f"billable actions, followed lifecycle {len(regions)} regions x {len(orch.VERSIONS)} versions "
+             f"(build, start, stop, delete; {lr.timedelta_text(durations.training)} trainings)")
+    result.rows.append(Row(
+        "actions", label, total, seed_total, "actions", "seed: Step Functions state transitions",
+        note=f"target <= {TARGET:.2f}x; Temporal Cloud actions ({lr.actions.ACTIONS_PAGE}) vs Standard "
+             f"transitions ({seed.PRICING_PAGE})"))
+    result.details = details + following(cost) + seed_details(executions, durations)
+    return result
