@@ -160,13 +160,13 @@ async def all_closed(client, timeout: float) -> None:
     raise RuntimeError(f"{await running()} execution(s) still running {timeout} s after the lifecycle")
 
 
-async def executions(client) -> list[Execution]:
-    """Every run on the server with the actions its history bills (visibility can lag: list until stable)."""
+async def executions(client, query: str = "") -> list[Execution]:
+    """Every run (matching `query`) with the actions its history bills (visibility can lag: list until stable)."""
     from bench.actions import UPSERT
 
     listed: list = []
     for _ in range(20):
-        again = [e async for e in client.list_workflows("")]
+        again = [e async for e in client.list_workflows(query)]
         if again and len(again) == len(listed):
             break
         listed = again
@@ -182,26 +182,32 @@ async def executions(client) -> list[Execution]:
     return found
 
 
-async def measure(control, regions: tuple[str, ...], durations: Durations, project: str) -> LifecycleCost:
-    from temporalio.client import Client
+async def time_skipping_server(metrics_port: int):
+    """`temporal server start-dev` with per-workflow time skipping, our search attributes and request counters."""
     from temporalio.testing import WorkflowEnvironment
     from temporalio.testing._timeskipping import TimeSkippingConfig
 
     from configuration.tools import require_tool
-    from worker import build_worker
     from workflows import search_attributes as sa
 
-    metrics_port = free_port()
-    settings, resources = orch.settings_and_resources(regions, POLL_SECONDS, POLICY)
-    clock = EmulatorClock(control, clock_durations(durations))
-    counter = CountingInterceptor()
-    env = await WorkflowEnvironment.start_time_skipping_v2(
+    return await WorkflowEnvironment.start_time_skipping_v2(
         ts_config=TimeSkippingConfig(max_session_skip_count=MAX_SKIPS),
         dev_server_existing_path=require_tool("temporal"), ip="127.0.0.1", search_attributes=sa.ALL,
         dev_server_log_level="error",
         dev_server_extra_args=["--dynamic-config-value", TIME_SKIPPING_FLAG, "--metrics-port", str(metrics_port)],
     )
-    async with env:
+
+
+async def measure(control, regions: tuple[str, ...], durations: Durations, project: str) -> LifecycleCost:
+    from temporalio.client import Client
+
+    from worker import build_worker
+
+    metrics_port = free_port()
+    settings, resources = orch.settings_and_resources(regions, POLL_SECONDS, POLICY)
+    clock = EmulatorClock(control, clock_durations(durations))
+    counter = CountingInterceptor()
+    async with await time_skipping_server(metrics_port) as env:
         target = env.client.service_client.config.target_host
         cli = await Client.connect(target, namespace=env.client.namespace, interceptors=[counter])
         queue = f"actions-{uuid.uuid4().hex[:6]}"

@@ -4,7 +4,9 @@ Seed (bench/seed_transitions.py): the state transitions its four Standard state 
 lifecycle, computed from the machines as the seed describes them. Ours (bench/lifecycle_run.py): the same
 lifecycle run for real, the actions counted from every run's history (bench/actions.py), plus the CLI's
 queries and updates (none are in a history), the activity heartbeats the server received, and the front
-doors' hourly re-submits over the real waits (modelled: see lifecycle_run). Same durations on both sides.
+doors' hourly re-submits over the real waits (modelled: see lifecycle_run). The previous design
+(bench/old_design.py) runs the same lifecycle for comparison, its CLI's 2-second queries modelled. Same
+durations everywhere.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import asyncio
 from collections import Counter
 
 from bench import lifecycle_run as lr
+from bench import old_design as old
 from bench import orchestration as orch
 from bench import seed_transitions as seed
 from bench import world
@@ -69,20 +72,36 @@ def ours(cost: lr.LifecycleCost) -> tuple[int, list[dict]]:
 
 
 def following(cost: lr.LifecycleCost) -> list[dict]:
-    """What following costs apart from actions: visibility reads now, queries before (both for real-time waits)."""
+    """What following costs besides actions: the CLI's visibility reads over real-time waits."""
     measured = sum(cost.cli_calls[kind] for kind in ("list", "describe", "count"))
-    modelled = queries = 0
+    modelled = 0
     for door in cost.operations:
         seconds, changes = lr.operation_seconds(cost.executions, door)
         modelled += lr.visibility_refreshes(seconds, changes)
-        queries += lr.old_cli_queries(seconds)
-    return [
-        {"side": "ours", "what": "CLI visibility reads (not billed)", "count": modelled,
-         "how": f"real-time follow, modelled with cli_commands.follow's 1->10 s refresh; {measured} in this "
-                "time-skipped run"},
-        {"side": "previous CLI", "what": "progress queries for the same follow (billed)", "count": queries,
-         "how": "one query every 2 s until the result (modelled from the same durations)"},
+    return [{"side": "ours", "what": "CLI visibility reads (not billed)", "count": modelled,
+             "how": f"real-time follow, modelled with cli_commands.follow's 1->10 s refresh; {measured} in this "
+                    "time-skipped run"}]
+
+
+def previous(cost: lr.LifecycleCost) -> tuple[int, list[dict]]:
+    """The previous design's total (histories, heartbeats, its CLI's modelled queries) and details."""
+    side = f"previous ({old.OLD_DESIGN_COMMIT[:8]})"
+    details = []
+    for workflow_type, found in sorted(lr.by_type(cost.executions).items()):
+        runs = sum(1 for run in cost.executions if run.workflow_type == workflow_type)
+        details.append({"side": side, "what": f"{workflow_type} ({runs} runs)", "count": sum(found.values()),
+                        "how": kinds_text(found)})
+    waits = [old.operation_seconds(cost.executions, door) for door in cost.operations]
+    queries = sum(lr.old_cli_queries(seconds) for seconds in waits)
+    heartbeats = cost.server_requests["RecordActivityTaskHeartbeat"] + \
+        cost.server_requests["RecordActivityTaskHeartbeatById"]
+    details += [
+        {"side": side, "what": "activity heartbeats received", "count": heartbeats,
+         "how": "the dev server's RecordActivityTaskHeartbeat counter"},
+        {"side": side, "what": "CLI progress queries while following (modelled)", "count": queries,
+         "how": "one every 2 s until the result; waits " + ", ".join(lr.timedelta_text(s) for s in waits)},
     ]
+    return sum(d["count"] for d in details), details
 
 
 def seed_details(executions: dict[str, Counter], durations: seed.Durations) -> list[dict]:
@@ -101,15 +120,21 @@ def run(size: str) -> SectionResult:
     with world.local_aws() as (_, control):
         orch.prepare_account(control, regions, lr.POLL_SECONDS, timing={"mode": "manual"})
         cost = asyncio.run(lr.measure(control, regions, durations, PROJECT))
+        previous_cost = asyncio.run(old.measure(regions, durations, f"{PROJECT}Old"))
     check_clock(cost, len(regions), durations)
     total, details = ours(cost)
+    previous_total, previous_details = previous(previous_cost)
     executions = seed.lifecycle(len(regions), len(orch.VERSIONS), durations)
     seed_total = seed.total(executions)
     label = (f"billable actions, followed lifecycle {len(regions)} regions x {len(orch.VERSIONS)} versions "
              f"(build, start, stop, delete; {lr.timedelta_text(durations.training)} trainings)")
-    result.rows.append(Row(
-        "actions", label, total, seed_total, "actions", "seed: Step Functions state transitions",
-        note=f"target <= {TARGET:.2f}x; Temporal Cloud actions ({lr.actions.ACTIONS_PAGE}) vs Standard "
-             f"transitions ({seed.PRICING_PAGE})"))
-    result.details = details + following(cost) + seed_details(executions, durations)
+    baseline = "seed: Step Functions state transitions"
+    result.rows += [
+        Row("actions", label, total, seed_total, "actions", baseline,
+            note=f"target <= {TARGET:.2f}x; Temporal Cloud actions ({lr.actions.ACTIONS_PAGE}) vs Standard "
+                 f"transitions ({seed.PRICING_PAGE})"),
+        Row("actions", f"{label}, previous design ({old.OLD_DESIGN_COMMIT[:8]})", previous_total, seed_total,
+            "actions", baseline, note="per-status signals to the parent; the CLI's 2-s progress queries (modelled)"),
+    ]
+    result.details = details + following(cost) + previous_details + seed_details(executions, durations)
     return result

@@ -142,9 +142,9 @@ def test_actions_section_counts_a_tiny_followed_lifecycle(capfd):
     section = json.loads(out)["sections"][0]
 
     assert code == 0 and section["skipped"] is None, section["skipped"]
-    (row,) = section["rows"]
+    row, previous = section["rows"]
     regions, durations = 2, seed.Durations(training=35 * MINUTE, starting=6 * MINUTE, stopping=6 * MINUTE)
-    assert row["baseline"] == seed.total(seed.lifecycle(regions, 2, durations))
+    assert row["baseline"] == previous["baseline"] == seed.total(seed.lifecycle(regions, 2, durations))
     billed = [d for d in section["details"] if d["side"] == "ours" and "not billed" not in d["what"]]
     assert row["ours"] == sum(d["count"] for d in billed)
     by_what = {d["what"].split(" (")[0]: d for d in billed}
@@ -154,3 +154,6 @@ def test_actions_section_counts_a_tiny_followed_lifecycle(capfd):
     assert by_what["RegionOperationWorkflow"]["what"].endswith(f"({5 * regions} runs)")
     assert by_what["ModelVersionWorkflow"]["what"].endswith(f"({4 * 2 * regions} runs)")
     assert by_what["CLI queries + updates while following"]["count"] == 0  # the CLI follows by visibility
+    # the previous design ran the same lifecycle; its CLI queried every 2 s of the same (35-minute) waits
+    queries = next(d for d in section["details"] if d["what"].startswith("CLI progress queries"))
+    assert queries["count"] > (2 * 35 * MINUTE) / 2 and previous["ours"] > queries["count"]
