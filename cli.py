@@ -21,7 +21,7 @@ if __name__ == "__main__":
 
 import typer
 
-from cli_commands import demo, local, operations, predict, run_worker, status, sync
+from cli_commands import adopt, compare, demo, local, operations, predict, run_worker, status, sync
 from cli_commands.errors import interrupt_reported
 from cli_commands.multi_value import MultiValueCommand
 
@@ -42,6 +42,8 @@ app.command(rich_help_panel="Model", cls=MultiValueCommand)(operations.stop)
 app.command(rich_help_panel="Model", cls=MultiValueCommand)(operations.delete)
 app.command(rich_help_panel="Model", cls=MultiValueCommand)(status.status)
 app.command(rich_help_panel="Model")(predict.predict)
+app.command(rich_help_panel="Model", cls=MultiValueCommand)(compare.compare)
+app.command(rich_help_panel="Model")(adopt.adopt)
 
 
 

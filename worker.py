@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities import all_activities
 from activities.clients import ClientFactory
 from workflows import search_attributes
-from workflows.registry import WORKFLOWS
+from workflows.registry import SERVED
 
 DEFAULT_TARGET = "localhost:7233"
 ACTIVITY_THREADS = 32  # regions x versions of blocking boto3 calls in flight
@@ -31,8 +32,9 @@ GRACEFUL_SHUTDOWN_SECONDS = 30
 # Pure helper modules the workflows import: passed through by name (an import inside
 # `imports_passed_through()` of a submodule, `from workflows import polling`, was re-imported on every run).
 PASSTHROUGH_MODULES = (
-    "configuration.names", "workflows.activity_api", "workflows.common", "workflows.ids", "workflows.inputs",
-    "workflows.models", "workflows.polling", "workflows.search_attributes", "pydantic", "pydantic_core",
+    "configuration.names", "configuration.dataset_rules", "workflows.activity_api", "workflows.common", "workflows.ids",
+    "workflows.inputs", "workflows.models", "workflows.owner_api", "workflows.polling", "workflows.preflight",
+    "workflows.search_attributes", "pydantic", "pydantic_core",
 )
 
 log = logging.getLogger("worker")
@@ -59,7 +61,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
-        workflows=WORKFLOWS,
+        workflows=SERVED,
         activities=all_activities(settings, resources, client, clients, search_attributes_enabled),
         activity_executor=executor,
         **{
@@ -130,6 +132,16 @@ async def main() -> int:
     return 0
 
 
+def exit_now(code: int) -> None:
+    """Leave without interpreter finalization, which the Temporal client's Rust threads can abort
+    (temporalio/sdk-python#300, "PyGILState_Release ... finalizing": SIGABRT instead of the exit code; the CLI
+    does the same in cli.main)."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    sys.exit(asyncio.run(main()))
+    exit_now(asyncio.run(main()))

@@ -1,9 +1,13 @@
 """boto3 calls wrapped as Temporal activities (classes with injected per-region clients)."""
 
+from activities.adopt_copy import ImageCopyActivities
+from activities.adopt_source import AdoptSourceActivities
 from activities.clients import Boto3Clients, ClientFactory
 from activities.config import ConfigActivities
 from activities.dataset import DatasetActivities
+from activities.evaluation import EvaluationActivities
 from activities.notify import NotifyActivities
+from activities.preflight import PreflightActivities
 from activities.rekognition import RekognitionActivities
 from activities.temporal_ops import TemporalActivities
 
@@ -16,6 +20,9 @@ def all_activities(settings, resources, client=None, clients: ClientFactory | No
     dataset = DatasetActivities(clients)
     notify = NotifyActivities(clients)
     config = ConfigActivities(settings, resources, search_attributes_enabled)
+    preflight = PreflightActivities(clients)
+    evaluation = EvaluationActivities(clients)
+    adopt = AdoptSourceActivities(clients)
     found = [
         config.get_regional_data,
         dataset.check_replication,
@@ -30,7 +37,14 @@ def all_activities(settings, resources, client=None, clients: ClientFactory | No
         rekognition.delete_project,
         rekognition.describe_project,
         notify.publish,
+        preflight.preflight_dataset,
+        evaluation.read_evaluation,
+        adopt.describe_source,
+        adopt.stage,
+        adopt.describe_evaluation,
+        ImageCopyActivities(clients).copy_images,
     ]
     if client is not None:
-        found.append(TemporalActivities(client).running_operation)
+        temporal = TemporalActivities(client, search_attributes_enabled, list(settings.regions))
+        found += [temporal.running_operation, temporal.submit_operation]
     return found

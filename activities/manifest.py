@@ -43,14 +43,21 @@ def rewrite_line(line: bytes, bucket: str) -> tuple[bytes, bool]:
     old_bucket, key = split_s3_uri(old)
     if old_bucket == bucket:
         return line, False
-    new = f"s3://{bucket}/{key}"
+    return with_source_ref(line, old, f"s3://{bucket}/{key}"), True
+
+
+def with_source_ref(line: bytes, old: str, new: str) -> bytes:
+    """The line with its source-ref (`old`, as parsed) replaced by `new`, every other byte kept.
+
+    Only when the URI cannot be found verbatim (unusual escaping) is the record re-serialized.
+    """
     for ascii_only in (True, False):
         needle = json.dumps(old, ensure_ascii=ascii_only).encode()
         if line.count(needle) == 1:
-            return line.replace(needle, json.dumps(new, ensure_ascii=ascii_only).encode()), True
+            return line.replace(needle, json.dumps(new, ensure_ascii=ascii_only).encode())
     record = json.loads(line)
     record[SOURCE_REF] = new
-    return json.dumps(record, ensure_ascii=False).encode(), True
+    return json.dumps(record, ensure_ascii=False).encode()
 
 
 # Ground Truth writes every line as `{"source-ref": "s3://bucket/key", ...}`: source-ref first, one per line.

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.clients import ClientFactory
 from activities.errors import aws_call, permanent
@@ -59,6 +60,10 @@ def _description(item: dict, name: str | None = None) -> VersionDescription:
     )
 
 
+def _manifest_asset(bucket: str, key: str) -> dict:
+    return {"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}}
+
+
 class RekognitionActivities:
     def __init__(self, clients: ClientFactory):
         self.clients = clients
@@ -68,7 +73,8 @@ class RekognitionActivities:
 
     # -------------------------------------------------------------- projects
 
-    def _find_project(self, region: str, project: str) -> dict | None:
+    def find_project(self, region: str, project: str) -> dict | None:
+        """The project's DescribeProjects entry (datasets included), None when it does not exist."""
         with aws_call(region, "DescribeProjects"):
             found = self._rek(region).describe_projects(ProjectNames=[project]).get("ProjectDescriptions", [])
         matches = [p for p in found if p["ProjectArn"].split("/")[1] == project]
@@ -77,7 +83,7 @@ class RekognitionActivities:
     @activity.defn(name=api.ENSURE_PROJECT)
     def ensure_project(self, inp: EnsureProjectInput) -> EnsureProjectResult:
         """Create the project if it is missing (a concurrent creation is not an error)."""
-        found = self._find_project(inp.region, inp.project)
+        found = self.find_project(inp.region, inp.project)
         if found and found.get("Status") == "DELETING":
             raise permanent(f"{inp.region}: project {inp.project} is being deleted; retry when it is gone", "ResourceInUseException")
         if found:
@@ -88,7 +94,7 @@ class RekognitionActivities:
         except Exception as exc:
             if getattr(exc, "type", None) != "ResourceInUseException":
                 raise
-            found = self._find_project(inp.region, inp.project)
+            found = self.find_project(inp.region, inp.project)
             if not found:
                 raise
             return EnsureProjectResult(found["ProjectArn"], False)
@@ -97,7 +103,7 @@ class RekognitionActivities:
     @activity.defn(name=api.DESCRIBE_PROJECT)
     def describe_project(self, inp: ProjectInput) -> ProjectStatus:
         name = inp.project_arn.split("/")[1]
-        found = self._find_project(inp.region, name)
+        found = self.find_project(inp.region, name)
         if not found or found["ProjectArn"] != inp.project_arn:
             return ProjectStatus(False)
         return ProjectStatus(True, found.get("Status"))
@@ -106,27 +112,37 @@ class RekognitionActivities:
     def delete_project(self, inp: ProjectInput) -> DeleteProjectResult:
         """Delete the project's datasets, then the project (versions must be gone already)."""
         name = inp.project_arn.split("/")[1]
-        found = self._find_project(inp.region, name)
+        found = self.find_project(inp.region, name)
         if not found:
             return DeleteProjectResult(0, "DELETED")
-        datasets = [d["DatasetArn"] for d in found.get("Datasets") or []]
+        datasets = found.get("Datasets") or []
         client = self._rek(inp.region)
-        for dataset_arn in datasets:
+        for dataset in datasets:
+            if dataset.get("Status") == "DELETE_IN_PROGRESS":
+                continue
             try:
                 with aws_call(inp.region, "DeleteDataset"):
-                    client.delete_dataset(DatasetArn=dataset_arn)
+                    client.delete_dataset(DatasetArn=dataset["DatasetArn"])
             except Exception as exc:
                 if getattr(exc, "type", None) != "ResourceNotFoundException":
                     raise
         if found.get("Status") == "DELETING":
             return DeleteProjectResult(len(datasets), "DELETING")
+        if datasets:
+            # DeleteDataset is asynchronous and DeleteProject is refused while a dataset exists (API reference,
+            # DeleteProject / DeleteDataset): let the retry policy call again once they are gone.
+            raise ApplicationError(
+                f"{inp.region}: {len(datasets)} dataset(s) of project {name} are being deleted; the project follows",
+                type="DatasetsBeingDeleted", category=ApplicationErrorCategory.BENIGN,
+            )
         with aws_call(inp.region, "DeleteProject"):
             status = client.delete_project(ProjectArn=inp.project_arn).get("Status")
         return DeleteProjectResult(len(datasets), status)
 
     # -------------------------------------------------------------- versions
 
-    def _versions(self, region: str, project_arn: str, names: list[str] | None) -> list[dict]:
+    def versions(self, region: str, project_arn: str, names: list[str] | None) -> list[dict]:
+        """DescribeProjectVersions entries of the named versions (all of them when `names` is None)."""
         client = self._rek(region)
         items: list[dict] = []
         batches = [names[i : i + MAX_NAMES_PER_CALL] for i in range(0, len(names), MAX_NAMES_PER_CALL)] if names else [None]
@@ -142,11 +158,11 @@ class RekognitionActivities:
     @activity.defn(name=api.RESOLVE_VERSIONS)
     def resolve_versions(self, inp: ResolveVersionsInput) -> ResolvedProject:
         """The seed's "Get Model Details": the project ARN and the ARN/status of each named version (or all)."""
-        project = self._find_project(inp.region, inp.project)
+        project = self.find_project(inp.region, inp.project)
         if project is None:
             return ResolvedProject(None, [], list(inp.versions))
         try:
-            items = self._versions(inp.region, project["ProjectArn"], list(inp.versions) or None)
+            items = self.versions(inp.region, project["ProjectArn"], list(inp.versions) or None)
         except Exception as exc:
             if getattr(exc, "type", None) == "ResourceNotFoundException":  # deleted between the two calls
                 return ResolvedProject(None, [], list(inp.versions))
@@ -160,7 +176,7 @@ class RekognitionActivities:
     @activity.defn(name=api.DESCRIBE_VERSION)
     def describe_version(self, inp: DescribeVersionInput) -> VersionDescription:
         try:
-            items = self._versions(inp.region, inp.project_arn, [inp.version])
+            items = self.versions(inp.region, inp.project_arn, [inp.version])
         except Exception as exc:
             if getattr(exc, "type", None) == "ResourceNotFoundException":  # the project itself is gone
                 return VersionDescription(False, inp.version)
@@ -181,10 +197,11 @@ class RekognitionActivities:
                     ProjectArn=inp.project_arn,
                     VersionName=inp.version,
                     OutputConfig={"S3Bucket": inp.output_bucket, "S3KeyPrefix": inp.output_prefix},
-                    TrainingData={
-                        "Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": inp.training_bucket, "Name": inp.manifest_key}}}]
-                    },
-                    TestingData={"AutoCreate": True},
+                    TrainingData={"Assets": [_manifest_asset(inp.training_bucket, inp.manifest_key)]},
+                    TestingData=(
+                        {"Assets": [_manifest_asset(inp.training_bucket, inp.test_manifest_key)]}
+                        if inp.test_manifest_key else {"AutoCreate": True}
+                    ),
                 )["ProjectVersionArn"]
         except Exception as exc:
             if getattr(exc, "type", None) != "ResourceInUseException":
@@ -209,12 +226,21 @@ class RekognitionActivities:
                 return status
             raise
 
-    def _status_by_arn(self, region: str, arn: str) -> str | None:
-        """Status of a version given its ARN (the project ARN has its own timestamp, so look it up)."""
-        project = self._find_project(region, arn.split("/")[1])
+    def _items_named_like(self, region: str, arn: str) -> list[dict]:
+        """DescribeProjectVersions items of the version an ARN names (the project ARN has its own timestamp, so
+        the project is looked up by name)."""
+        project = self.find_project(region, arn.split("/")[1])
         if project is None:
-            return None
-        items = self._versions(region, project["ProjectArn"], [version_name_from_arn(arn)])
+            return []
+        return self.versions(region, project["ProjectArn"], [version_name_from_arn(arn)])
+
+    def describe_by_arn(self, region: str, arn: str) -> dict | None:
+        """The DescribeProjectVersions item of exactly this version ARN; None when it does not exist."""
+        return next((item for item in self._items_named_like(region, arn) if item["ProjectVersionArn"] == arn), None)
+
+    def _status_by_arn(self, region: str, arn: str) -> str | None:
+        """Status of a version given its ARN."""
+        items = self._items_named_like(region, arn)
         return items[0].get("Status") if items else None
 
     @activity.defn(name=api.START_VERSION)

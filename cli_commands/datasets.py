@@ -40,6 +40,8 @@ class SyncPlan:
     refs_rewritten: int = 0
     refs_unmapped: list[str] = field(default_factory=list)
     manifests: list[str] = field(default_factory=list)
+    manifest_files: dict[str, Path] = field(default_factory=dict)  # key -> what is uploaded (or already is)
+    relative_paths: set[str] = field(default_factory=set)  # the dataset's files
     workdir: tempfile.TemporaryDirectory | None = None  # rewritten manifests, removed by close()
 
     def close(self) -> None:
@@ -135,7 +137,7 @@ def _cannot_upload(path: Path, key: str) -> str | None:
     return None
 
 
-def _match(ref: str, relative_paths: set[str], source: Path) -> str | None:
+def match_ref(ref: str, relative_paths: set[str], source: Path) -> str | None:
     """The dataset file a source-ref names: longest key suffix that is a relative path of the dataset."""
     path = ref
     if ref.startswith("s3://"):
@@ -175,7 +177,7 @@ def rewrite_manifest_stream(read, write, relative_paths: set[str], source: Path,
             except ValueError:
                 raise UserError(f"manifest line {number} is not JSON (UTF-8 JSON lines)") from None
             ref = entry.get("source-ref") if isinstance(entry, dict) else None
-            relative = _match(ref, relative_paths, source) if isinstance(ref, str) else None
+            relative = match_ref(ref, relative_paths, source) if isinstance(ref, str) else None
             target = f"s3://{bucket}/{prefix}{relative}" if relative else None
             if isinstance(ref, str) and target is None:
                 unmapped_count += 1
@@ -246,7 +248,7 @@ def remote_objects(s3, bucket: str, prefix: str) -> dict[str, tuple[int, str]]:
 def plan_sync(s3, source: Path, bucket: str, prefix: str, rewrite_refs: bool = True) -> SyncPlan:
     """What to upload; every file checked and every manifest rewritten (to a temporary copy) before any upload."""
     files = local_files(source, prefix)
-    plan = SyncPlan(bucket=bucket, prefix=prefix)
+    plan = SyncPlan(bucket=bucket, prefix=prefix, relative_paths=set(files))
     remote = remote_objects(s3, bucket, prefix)
     try:
         for relative, path in files.items():
@@ -254,6 +256,7 @@ def plan_sync(s3, source: Path, bucket: str, prefix: str, rewrite_refs: bool = T
             if relative.endswith(MANIFEST_SUFFIX):
                 plan.manifests.append(item.key)
                 _check_or_rewrite(plan, item, set(files), source, rewrite_refs)
+                plan.manifest_files[item.key] = item.path
             existing = remote.get(item.key)
             if existing and existing[0] == item.size:
                 with item.path.open("rb") as stream:

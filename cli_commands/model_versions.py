@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 class RegionVersions:
     region: str
     project_exists: bool = False
-    versions: list[dict] = field(default_factory=list)  # {"version","status","message","min_units","created"}
+    # {"version","arn","status","message","min_units","created","evaluation"}
+    versions: list[dict] = field(default_factory=list)
     error: str | None = None
 
 
@@ -30,10 +31,12 @@ def _describe_region(region: str, project: str) -> RegionVersions:
                 created = item.get("CreationTimestamp")
                 result.versions.append({
                     "version": arn.split("/version/")[1].split("/")[0] if "/version/" in arn else arn,
+                    "arn": arn,
                     "status": item.get("Status"),
                     "message": item.get("StatusMessage") or "",
                     "min_units": item.get("MinInferenceUnits"),
                     "created": created.isoformat() if hasattr(created, "isoformat") else created,
+                    "evaluation": _evaluation(region, item),
                 })
     except ClientError as exc:
         error = exc.response.get("Error", {})
@@ -44,6 +47,24 @@ def _describe_region(region: str, project: str) -> RegionVersions:
         result.error = str(exc)
     result.versions.sort(key=lambda v: v["version"])
     return result
+
+
+def _evaluation(region: str, item: dict) -> dict | None:
+    """F1 (DescribeProjectVersions), precision, recall and test images (the summary file) of a trained version."""
+    from dataclasses import asdict
+
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from configuration.evaluation import figures, read_figures, summary_location
+
+    if "EvaluationResult" not in item:
+        return None
+    s3 = boto3.client("s3", region_name=region) if summary_location(item) else None
+    try:
+        return asdict(read_figures(item, lambda bucket, key: s3.get_object(Bucket=bucket, Key=key)["Body"].read()))
+    except (BotoCoreError, ClientError):  # the summary file cannot be read: F1 alone, the version still shows
+        return asdict(figures(item, None))
 
 
 def describe_everywhere(project: str, regions: list[str]) -> list[RegionVersions]:

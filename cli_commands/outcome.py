@@ -87,10 +87,30 @@ def cause_line(cause: Cause, width: int = MAX_LINE) -> str:
     return shorten_middle(cause.reason, width - len(count)) + count
 
 
+MAX_WARNINGS = 3  # dataset warnings shown after a build; --json has them all
+
+
+def warning_lines(warnings: list[str], width: int = MAX_LINE) -> list[str]:
+    """The dataset preflight's warnings (what trains but trains badly): a few lines, then how many more."""
+    width = min(width, MAX_LINE)
+    lines = [shorten_middle(f"dataset warning: {text}", width) for text in warnings[:MAX_WARNINGS]]
+    if len(warnings) > MAX_WARNINGS:
+        lines.append(f"and {len(warnings) - MAX_WARNINGS} more dataset warning(s) (--json shows them)")
+    return lines
+
+
 def summary_lines(title: str, succeeded: list[str], failed: dict[str, str], failure: str | None, seconds: float,
                   width: int = MAX_LINE) -> list[str]:
-    """The closing lines: the count line (holding the cause when there is only one), then one line per cause."""
+    """The closing lines: the count line (holding the cause when there is only one), then one line per cause.
+
+    A failure of several lines (a dataset rejected by the preflight: a headline, then one finding per line) keeps
+    its lines: the headline joins the count line, each finding gets its own line.
+    """
     width = min(width, MAX_LINE)
+    if failure and not failed and not succeeded and "\n" in failure.strip():
+        headline, *details = [text for text in failure.strip().splitlines() if text.strip()]
+        return [shorten_middle(f"{title}: {headline} ({seconds:.0f} s)", width)] + [
+            "  " + shorten_middle(text, width - 2) for text in details]
     total = len(succeeded) + len(failed)
     causes = group_causes(failed, failure)
     if failed and not succeeded:

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from cli_commands import environment, output
 from cli_commands.errors import UserError, one_line_errors
@@ -12,8 +13,9 @@ from cli_commands.invocation import cli_command
 
 
 def sync_dataset(source: Path, prefix: str | None, rewrite_refs: bool, wait_seconds: float,
-                 report=lambda message: None) -> dict:
-    """Plan, upload, then wait for replication; returns the summary printed by the command (and used by demo)."""
+                 report=lambda message: None, check: bool = True) -> dict:
+    """Plan, check the dataset (the build's preflight), upload, then wait for replication; returns the summary
+    printed by the command (and used by demo)."""
     import boto3
 
     settings = environment.load_settings()
@@ -25,6 +27,15 @@ def sync_dataset(source: Path, prefix: str | None, rewrite_refs: bool, wait_seco
 
     s3 = boto3.client("s3", region_name=settings.management_region)
     plan = datasets.plan_sync(s3, source, resources.management_bucket, prefix, rewrite_refs)
+    checked = {}
+    if check:
+        from cli_commands.dataset_check import check_plan
+
+        try:
+            checked = check_plan(plan, source, list(settings.regions))
+        except BaseException:
+            plan.close()
+            raise
     datasets.execute(s3, plan, on_upload=lambda key: report(f"uploaded s3://{plan.bucket}/{key}"))
     uploaded = [item.key for item in plan.upload]
     pending, failed = [], []
@@ -46,6 +57,7 @@ def sync_dataset(source: Path, prefix: str | None, rewrite_refs: bool, wait_seco
         "refs_unmapped": plan.refs_unmapped[:20],
         "replication_pending": pending,
         "replication_failed": failed,
+        "dataset_warnings": {key: found.warnings for key, found in checked.items() if found.warnings},
     }
 
 
@@ -55,6 +67,7 @@ def sync(
     prefix: Annotated[str | None, typer.Option("--prefix", help="Key prefix in the management bucket (default: datasets/<folder name>/).")] = None,
     rewrite_refs: Annotated[bool, typer.Option("--rewrite-refs/--keep-refs", help="Point manifest source-refs at the uploaded files.")] = True,
     wait_replication: Annotated[float, typer.Option("--wait-replication", help="Seconds to wait for replication to every region (0 = don't).")] = 300.0,
+    check: Annotated[bool, typer.Option("--check/--no-check", help="Check the dataset against the Custom Labels rules before uploading (the build checks again).")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Upload a dataset to the management bucket; unchanged files (same size and ETag) are skipped."""
@@ -62,7 +75,7 @@ def sync(
     if not source.exists():
         raise UserError(f"{source} does not exist")
     summary = sync_dataset(source, prefix, rewrite_refs, wait_replication,
-                           report=(lambda _m: None) if as_json else output.console.print)
+                           report=(lambda _m: None) if as_json else output.console.print, check=check)
     if as_json:
         output.print_json(summary)
     else:
@@ -72,6 +85,11 @@ def sync(
         if summary["refs_unmapped"]:
             output.console.print(f"[yellow]{len(summary['refs_unmapped'])} source-ref(s) name no file of {source}, "
                                  f"left as they are, e.g. {summary['refs_unmapped'][0]}[/yellow]")
+        from cli_commands.outcome import warning_lines
+
+        for warnings in summary["dataset_warnings"].values():
+            for line in warning_lines(warnings, output.console.width):
+                output.console.print(f"[yellow]{escape(line)}[/yellow]")
         for key in summary["manifests"]:
             output.console.print(f"next: {cli_command(f'build --version first --manifest {key}')}")
     if summary["replication_failed"]:

@@ -1,8 +1,8 @@
 """The WSGI application: control API, fault injection and Custom Labels in front of moto's dispatcher.
 
 Request flow: `/_emulator/*` -> control API; signed AWS calls are counted, may hit an injected outage or
-throttle, Custom Labels operations are answered here, everything else goes to moto (with S3 writes
-recorded for replication).
+throttle, Custom Labels operations are answered here (other Rekognition operations with a 4xx "not
+implemented"), everything else goes to moto (with S3 writes recorded for replication).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from .aws_request import AwsRequest, error_response, parse_request
 from .config import ConfigError, EmulatorConfig
 from .custom_labels.errors import RekognitionError
-from .custom_labels.operations import OPERATIONS, Context
+from .custom_labels.handlers import OPERATIONS, Context
 from .custom_labels.outputs import write_training_outputs
 from .custom_labels.store import Store
 from .faults import Faults
@@ -26,6 +26,10 @@ from .iam.service_sessions import service_session
 from .replication import Replicator, begin_request, end_request
 
 CONTROL_PREFIX = "/_emulator/"
+# The error code of a Rekognition operation the endpoint does not implement (a 4xx, so SDKs neither retry it
+# nor mistake it for an outage).
+NOT_IMPLEMENTED = "NotImplementedException"
+ANONYMOUS_S3 = AwsRequest("s3", "us-east-1", "", "", "", None)  # an unsigned request, answered as S3 answers
 
 
 def _json(start_response: Callable, status: int, payload: Any, headers: dict[str, str] | None = None) -> list[bytes]:
@@ -57,7 +61,8 @@ class LocalAwsApp:
         bucket_policies.install()
         self.config = EmulatorConfig({"iam": {"enforce": enforce_iam}})
         self.store = Store(self.config)
-        self.store.on_training_ended = write_training_outputs
+        self.store.on_training_ended = lambda version, succeeded: write_training_outputs(
+            version, succeeded, self.config.evaluation_for(version.region, version.project, version.name))
         self.faults = Faults(self.config)
         self.replicator = Replicator(self.config)
         self.calls: Counter[str] = Counter()
@@ -81,6 +86,11 @@ class LocalAwsApp:
             return self.control(environ, start_response, path[len(CONTROL_PREFIX) :].strip("/"))
         request = parse_request(environ)
         if request is None:
+            if self.config.iam_enforced():
+                try:
+                    enforcer.authorize_anonymous(environ, _s3_body(ANONYMOUS_S3, environ))
+                except enforcer.Denied as denied:
+                    return _send(start_response, *error_response(ANONYMOUS_S3, denied.status, denied.code, denied.message))
             return self.moto_app(environ, start_response)
         with self._calls_lock:
             self.calls[request.counter_key] += 1
@@ -103,7 +113,11 @@ class LocalAwsApp:
         throttle = self.faults.throttled(request)
         if throttle:
             return _send(start_response, *error_response(request, *throttle, "Rate exceeded (localaws throttling)."))
-        if request.service == "rekognition" and request.operation in OPERATIONS:
+        if request.service == "rekognition":
+            if request.operation not in OPERATIONS:  # never moto: its answers are canned or an HTML 500 page
+                return _send(start_response, *error_response(request, 400, NOT_IMPLEMENTED, (
+                    f"localaws does not implement Rekognition {request.operation or 'this operation'}: it answers the "
+                    "Custom Labels operations only (docs/CONTRACTS.md).")))
             return self.custom_labels(request, start_response)
         begin_request()
         try:

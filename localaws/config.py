@@ -10,7 +10,7 @@ import copy
 import threading
 from typing import Any
 
-TRANSITIONAL_STATES = ("TRAINING", "STARTING", "STOPPING", "DELETING")
+TRANSITIONAL_STATES = ("TRAINING", "STARTING", "STOPPING", "DELETING", "DATASET")
 TIMING_MODES = ("time", "calls", "manual")
 THROTTLE_ERRORS = ("ThrottlingException", "ProvisionedThroughputExceededException")
 
@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
         "STARTING": 2.0,
         "STOPPING": 1.0,
         "DELETING": 1.0,
+        "DATASET": 1.0,  # a dataset's CREATE_IN_PROGRESS / UPDATE_IN_PROGRESS (DELETE_IN_PROGRESS uses DELETING)
         "per_region": {},
     },
     "replication_delay_seconds": 0.2,
@@ -35,7 +36,15 @@ DEFAULTS: dict[str, Any] = {
     },
     # IAM policy evaluation for keys the endpoint issued (localaws/iam); off by default for speed.
     "iam": {"enforce": False},
+    # Evaluation figures a training writes (F1, precision, recall in [0, 1]); unset figures are derived from a hash
+    # of region/project/version. Later blocks win: default < per_version[version] < per_region[region].
+    "evaluation": {"default": {}, "per_version": {}, "per_region": {}},
+    # DetectCustomLabels answers that differ by region: bias_label (that class becomes every image's top label
+    # when the model knows it), salt (a different but deterministic answer per image).
+    "detection": {"per_region": {}},
 }
+EVALUATION_FIGURES = ("f1", "precision", "recall")
+DETECTION_SETTINGS = ("bias_label", "salt")
 
 
 class ConfigError(ValueError):
@@ -94,6 +103,41 @@ def _check(config: dict[str, Any]) -> None:
     iam = config["iam"]
     if not isinstance(iam, dict) or set(iam) - {"enforce"} or not isinstance(iam.get("enforce"), bool):
         raise ConfigError('iam must be {"enforce": true|false}')
+    _check_evaluation(config["evaluation"])
+    _check_detection(config["detection"])
+
+
+def _check_figures(block: Any, where: str) -> None:
+    if not isinstance(block, dict):
+        raise ConfigError(f"{where} must be an object of {', '.join(EVALUATION_FIGURES)}")
+    for name, value in block.items():
+        if name not in EVALUATION_FIGURES:
+            raise ConfigError(f"unknown evaluation figure {where}.{name} (known: {', '.join(EVALUATION_FIGURES)})")
+        if _number(value, f"{where}.{name}") > 1:
+            raise ConfigError(f"{where}.{name} must be between 0 and 1, got {value!r}")
+
+
+def _check_evaluation(evaluation: Any) -> None:
+    if not isinstance(evaluation, dict) or set(evaluation) - {"default", "per_version", "per_region"}:
+        raise ConfigError("evaluation takes default, per_version and per_region")
+    _check_figures(evaluation["default"], "evaluation.default")
+    for scope in ("per_version", "per_region"):
+        if not isinstance(evaluation[scope], dict):
+            raise ConfigError(f"evaluation.{scope} must be an object keyed by {scope[4:]}")
+        for name, block in evaluation[scope].items():
+            _check_figures(block, f"evaluation.{scope}.{name}")
+
+
+def _check_detection(detection: Any) -> None:
+    if not isinstance(detection, dict) or set(detection) - {"per_region"} or not isinstance(detection["per_region"], dict):
+        raise ConfigError("detection takes per_region, an object keyed by region")
+    for region, block in detection["per_region"].items():
+        where = f"detection.per_region.{region}"
+        if not isinstance(block, dict) or set(block) - set(DETECTION_SETTINGS):
+            raise ConfigError(f"{where} takes {', '.join(DETECTION_SETTINGS)}")
+        for name, value in block.items():
+            if value is not None and not (isinstance(value, str) and value):
+                raise ConfigError(f"{where}.{name} must be a non-empty string or null")
 
 
 def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
@@ -154,6 +198,17 @@ class EmulatorConfig:
     def iam_enforced(self) -> bool:
         with self._lock:
             return bool(self._config["iam"]["enforce"])
+
+    def evaluation_for(self, region: str, project: str, version: str) -> dict[str, float]:
+        """The evaluation figures set for this version in this region (possibly none: derive them)."""
+        with self._lock:
+            evaluation = self._config["evaluation"]
+            return {**evaluation["default"], **evaluation["per_version"].get(version, {}),
+                    **evaluation["per_region"].get(region, {})}
+
+    def detection_for(self, region: str) -> dict[str, str | None]:
+        with self._lock:
+            return dict(self._config["detection"]["per_region"].get(region, {}))
 
     def replication_delay(self) -> float:
         with self._lock:

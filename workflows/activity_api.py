@@ -22,6 +22,14 @@ DELETE_PROJECT = "delete_project"
 DESCRIBE_PROJECT = "describe_project"
 PUBLISH = "publish_notification"
 RUNNING_OPERATION = "running_operation"
+SUBMIT_OPERATION = "submit_operation"
+PREFLIGHT_DATASET = "preflight_dataset"
+READ_EVALUATION = "read_evaluation"
+# adopt (activities/adopt_source.py, activities/adopt_copy.py)
+DESCRIBE_ADOPT_SOURCE = "describe_adopt_source"
+STAGE_ADOPTION = "stage_adopted_dataset"
+COPY_ADOPTED_IMAGES = "copy_adopted_images"
+DESCRIBE_EVALUATION = "describe_version_evaluation"
 
 # Error types (ApplicationError.type) the activities raise for permanent failures; retried never.
 PERMANENT_ERROR_TYPES = [
@@ -45,6 +53,7 @@ PERMANENT_ERROR_TYPES = [
     "NotFound",
     "AuthorizationError",
     "InvalidParameter",
+    "DatasetRejected",
 ]
 
 # Transient AWS errors (throttling, 5xx, connection errors) are retried with exponential backoff for about
@@ -64,6 +73,14 @@ SHORT_CALL = {"start_to_close_timeout": timedelta(minutes=2), "retry_policy": AW
 LONG_CALL = {
     "start_to_close_timeout": timedelta(hours=2),
     "heartbeat_timeout": timedelta(minutes=2),
+    "retry_policy": AWS_RETRY,
+}
+
+# Copying a batch of images: heartbeats as images finish, so a worker that dies is noticed within 30 s and the
+# retry resumes from the last heartbeat (the images already copied are found in place, never copied twice).
+COPY_CALL = {
+    "start_to_close_timeout": timedelta(hours=2),
+    "heartbeat_timeout": timedelta(seconds=30),
     "retry_policy": AWS_RETRY,
 }
 

@@ -71,11 +71,16 @@ class _Common(BaseModel):
 Versions = Annotated[list[Name], Field(max_length=MAX_VERSIONS)]
 
 
+ManifestKey = Annotated[str, Field(min_length=1, max_length=MAX_MANIFEST_KEY_LENGTH)]
+TrainingHours = Annotated[float, Field(gt=0, le=MAX_TRAINING_HOURS, allow_inf_nan=False)]
+
+
 class BuildInput(_Common):
     ProjectName: Name
-    ManifestKey: Annotated[str, Field(min_length=1, max_length=MAX_MANIFEST_KEY_LENGTH)]
+    ManifestKey: ManifestKey
     VersionName: Name
-    MaxTrainingHours: Annotated[float, Field(gt=0, le=MAX_TRAINING_HOURS, allow_inf_nan=False)] | None = None
+    MaxTrainingHours: TrainingHours | None = None
+    TestManifestKey: ManifestKey | None = None
 
 
 class StartInput(_Common):
@@ -83,7 +88,7 @@ class StartInput(_Common):
     VersionNames: Versions
     MinInferenceUnits: Annotated[int, Field(ge=1, le=MAX_INFERENCE_UNITS)] | None = None
     MaxInferenceUnits: Annotated[int, Field(ge=1, le=MAX_INFERENCE_UNITS)] | None = None
-    TtlHours: Annotated[float, Field(gt=0, le=MAX_TTL_HOURS, allow_inf_nan=False)] | None = None
+    TtlHours: Annotated[float, Field(ge=0, le=MAX_TTL_HOURS, allow_inf_nan=False)] | None = None  # 0: no cost guard
 
     @model_validator(mode="after")
     def _start_rules(self):
@@ -110,11 +115,19 @@ class DeleteInput(_Common):
     VersionNames: Versions = []  # empty: every version, then the project
 
 
+class AdoptInput(_Common):
+    ProjectName: Name
+    SourceRegion: Region
+    VersionName: Name | None = None
+    MaxTrainingHours: TrainingHours | None = None
+
+
 VALIDATORS: dict[type, type[BaseModel]] = {
     models.BuildModelInput: BuildInput,
     models.StartModelInput: StartInput,
     models.StopModelInput: StopInput,
     models.DeleteModelInput: DeleteInput,
+    models.AdoptProjectInput: AdoptInput,
 }
 
 _PROBLEMS = {
@@ -152,14 +165,15 @@ def _line(error: dict, model: type[BaseModel]) -> str:
     if kind == "value_error":
         return str(ctx.get("error") or error.get("msg"))
     if value == "" and len(loc) == 1 and kind in ("string_too_short", "string_pattern_mismatch"):
-        return f"{name} is required"
+        optional = name in model.model_fields and not model.model_fields[name].is_required()
+        return f"{name} must not be empty (leave it out instead)" if optional else f"{name} is required"
     if kind == "string_pattern_mismatch" and name in NAME_FIELDS:
         try:
             validate_name(NAME_FIELDS[name], value)
         except InvalidNameError as exc:
             return str(exc)[:300]
-    if kind == "string_pattern_mismatch" and name == "Regions":
-        return f"Regions: {str(value)[:40]!r} is not an AWS region name"
+    if kind == "string_pattern_mismatch" and name in ("Regions", "SourceRegion"):
+        return f"{name}: {str(value)[:40]!r} is not an AWS region name"
     if name in LIST_FIELDS and (kind == "list_type" or (len(loc) > 1 and kind == "string_type")):
         return f"{name} must be a list of strings, got {_kind(value)}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):

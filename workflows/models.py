@@ -15,6 +15,7 @@ START = "start"
 STOP = "stop"
 DELETE = "delete"
 OPERATIONS = (BUILD, START, STOP, DELETE)
+ADOPT = "adopt"  # not a per-region operation: it copies a project's data, then runs a build
 
 
 # ---------------------------------------------------------------- parent workflow inputs (seed-compatible)
@@ -36,6 +37,7 @@ class BuildModelInput(CommonOptions):
     ManifestKey: str = ""
     VersionName: str = ""
     MaxTrainingHours: float | None = None
+    TestManifestKey: str | None = None  # a test set to train with instead of AutoCreate (adopt: the source's split)
 
 
 @dataclass
@@ -57,6 +59,16 @@ class StopModelInput(CommonOptions):
 class DeleteModelInput(CommonOptions):
     ProjectName: str = ""
     VersionNames: list[str] = field(default_factory=list)  # empty: every version, then the project
+
+
+@dataclass
+class AdoptProjectInput(CommonOptions):
+    """Make a project trained in one region (e.g. in the console) global: copy its data, then build everywhere."""
+
+    ProjectName: str = ""
+    SourceRegion: str = ""
+    VersionName: str | None = None  # the source version whose data and F1 to use (default: the newest trained one)
+    MaxTrainingHours: float | None = None
 
 
 # ---------------------------------------------------------------- progress and results
@@ -98,6 +110,9 @@ class OperationSummary:
     rows: list[ProgressRow] = field(default_factory=list)
     notification_error: str | None = None
     cost_guard_workflow_id: str | None = None
+    ttl_hours: float | None = None  # start: the cost guard's TTL this run asked for (0 = none), input or settings
+    stop_at: dict[str, dict[str, str]] = field(default_factory=dict)  # start: version -> region -> ISO time
+    dataset_warnings: list[str] = field(default_factory=list)  # build: what trains but trains badly (preflight)
 
 
 # ---------------------------------------------------------------- configuration served by an activity
@@ -124,6 +139,7 @@ class RegionalData:
     max_inference_units: int | None = None
     search_attributes_enabled: bool = False
     poll_policy: str | None = None  # settings' poll_policy; None in histories from before it existed ("fixed")
+    inference_ttl_hours: float | None = None  # settings' cost guard default (0 = none); None in older histories
 
 
 # ---------------------------------------------------------------- children
@@ -142,11 +158,16 @@ class RegionConfig:
     max_training_hours: float
     poll_policy: str | None = None
     search_attributes_enabled: bool = False
+    # Runs handed out by the project's owner (workflows/project.py): no progress signals (the status goes to the
+    # ModelStatus search attribute, the outcome in the result), no payload on poll timers, the region child's
+    # description carried to the version child, a region that failed fails its workflow. False in older histories.
+    lean: bool = False
 
 
 @dataclass
 class OperationParams:
     manifest_key: str = ""
+    test_manifest_key: str | None = None  # build: train with this test set instead of AutoCreate
     min_inference_units: int | None = None  # start: filled from settings when the input has none
     max_inference_units: int | None = None
 
@@ -186,6 +207,7 @@ class VersionInput:
     params: OperationParams
     report_to: str
     state: VersionState | None = None
+    known: VersionDescription | None = None  # lean runs: what the region child's DescribeProjectVersions found
 
 
 # ---------------------------------------------------------------- activity inputs and results
@@ -247,6 +269,7 @@ class CreateVersionInput:
     manifest_key: str
     output_bucket: str
     output_prefix: str
+    test_manifest_key: str | None = None  # in training_bucket; None: TestingData AutoCreate
 
 
 @dataclass
@@ -334,6 +357,161 @@ class RunningOperationInput:
     workflow_id: str
 
 
+# ---------------------------------------------------------------- adopt (workflows/adopt.py, activities/adopt_*.py)
+
+
+@dataclass
+class DataSource:
+    """Where the entries of one dataset are read: a Custom Labels dataset, or a Ground Truth manifest in S3."""
+
+    kind: str  # DATASET | MANIFEST
+    dataset_arn: str | None = None
+    bucket: str | None = None
+    key: str | None = None
+
+
+DATASET = "dataset"
+MANIFEST = "manifest"
+FROM_DATASETS = "datasets"  # AdoptSource.origin: the project's TRAIN and TEST datasets
+FROM_VERSION = "version"  # the manifests the version's description names (TrainingDataResult / TestingDataResult)
+# Statuses of a version that holds a trained model (FAILED: it failed to start, the model is there).
+TRAINED_STATUSES = frozenset({"TRAINING_COMPLETED", "STARTING", "RUNNING", "STOPPING", "STOPPED", "FAILED",
+                              "COPYING_COMPLETED"})
+
+
+@dataclass
+class AdoptSourceInput:
+    region: str
+    project: str
+    version: str | None = None
+
+
+@dataclass
+class AdoptSource:
+    """The source project as found: the version whose name and F1 are used, and where its data is."""
+
+    project_arn: str
+    version: str
+    status: str
+    f1_score: float | None
+    origin: str
+    train: DataSource
+    test: DataSource | None = None  # None: no separate test set (the builds use AutoCreate)
+
+
+@dataclass
+class StageAdoptionInput:
+    source_region: str
+    project: str
+    version: str
+    train: DataSource
+    test: DataSource | None
+    management_region: str
+    management_bucket: str
+
+
+@dataclass
+class ImageBatch:
+    """A slice of the image list the workflow copies in one activity (its unit of durable progress)."""
+
+    first: int  # index of its first image in the list
+    count: int
+    start_byte: int
+    end_byte: int  # exclusive
+
+
+@dataclass
+class StagedAdoption:
+    train_manifest_key: str
+    train_entries: int
+    test_manifest_key: str | None
+    test_entries: int
+    images_key: str  # the distinct source images, one JSON string (s3:// URI) per line, sorted
+    images: int
+    batches: list[ImageBatch] = field(default_factory=list)
+
+
+@dataclass
+class CopyImagesInput:
+    source_region: str
+    management_region: str
+    management_bucket: str
+    project: str
+    images_key: str
+    batch: ImageBatch
+
+
+@dataclass
+class UnreadableImage:
+    source: str  # s3://bucket/key
+    reason: str
+
+
+@dataclass
+class CopyImagesResult:
+    copied: int
+    skipped: int  # already in the management bucket with the same size and ETag
+    bytes_copied: int
+    unreadable: list[UnreadableImage] = field(default_factory=list)
+
+
+@dataclass
+class NamedVersionInput:
+    """A version by project and version name (adopt: the source's and every region's copy)."""
+
+    region: str
+    project: str
+    version: str
+
+
+@dataclass
+class NamedVersionScore:
+    """A version's status and F1 (DescribeProjectVersions), or exists=False."""
+
+    region: str
+    exists: bool
+    status: str | None = None
+    f1_score: float | None = None
+
+
+@dataclass
+class RegionComparison:
+    """One line of adopt's summary: a region's F1 next to the source model's."""
+
+    region: str
+    status: str  # the version's status; SOURCE for the source region
+    f1_score: float | None = None
+    source_f1_score: float | None = None
+    difference: float | None = None  # f1_score - source_f1_score
+    error: str | None = None
+
+
+@dataclass
+class AdoptSummary:
+    operation: str
+    project: str
+    source_region: str
+    version: str
+    source_f1_score: float | None
+    origin: str
+    already_global: bool = False
+    train_manifest_key: str | None = None
+    test_manifest_key: str | None = None
+    train_entries: int = 0
+    test_entries: int = 0
+    images: int = 0
+    copied: int = 0
+    skipped: int = 0
+    bytes_copied: int = 0
+    unreadable: list[UnreadableImage] = field(default_factory=list)  # the first ones (unreadable_count: all)
+    unreadable_count: int = 0
+    build_workflow_id: str | None = None
+    build: OperationSummary | None = None
+    regions: list[RegionComparison] = field(default_factory=list)
+    succeeded: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
 # ---------------------------------------------------------------- cost guard
 
 
@@ -345,3 +523,112 @@ class CostGuardInput:
     Regions: list[str] | None = None
     WarnMinutesBefore: float = 15.0
     expires_at: str | None = None  # ISO; set by the start workflow or a reschedule
+
+
+# ---------------------------------------------------------------- the project's owner (workflows/project.py)
+
+
+@dataclass
+class OperationTicket:
+    """One operation handed to the project's owner: by a seed front door, or by the owner's own cost guard."""
+
+    operation: str
+    project: str
+    versions: list[str]  # empty: the whole project (delete)
+    regions: list[str] | None  # the request's Regions (None: every configured region)
+    request: dict  # the front door's validated seed JSON, validated again by the operation's own run
+    requester_id: str | None = None  # front door to signal with the outcome (None: the cost guard's own stop)
+    requester_run_id: str | None = None
+    submitted_at: str | None = None  # ISO, workflow time of the requester
+
+    @property
+    def key(self) -> str:
+        return f"{self.requester_id}#{self.requester_run_id}" if self.requester_id else f"internal#{self.submitted_at}"
+
+
+@dataclass
+class OperationOutcome:
+    """What the owner signals back to a front door once its operation ended."""
+
+    key: str
+    summary: OperationSummary | None = None
+    error: str | None = None  # the operation failed as a whole before any region ran (e.g. unknown region)
+    error_type: str | None = None
+
+
+@dataclass
+class RunningTicket:
+    ticket: OperationTicket
+    workflow_id: str  # the ProjectOperationWorkflow running it
+    started_at: str
+
+
+@dataclass
+class ProjectState:
+    """The owner's durable state, carried over continue-as-new."""
+
+    project: str
+    queue: list[OperationTicket] = field(default_factory=list)
+    stop_at: dict[str, dict[str, str]] = field(default_factory=dict)  # cost guard: version -> region -> ISO time
+    warned: dict[str, dict[str, str]] = field(default_factory=dict)  # version -> region -> stop_at already warned of
+    recent: list[str] = field(default_factory=list)  # keys of tickets already taken (duplicates are dropped)
+    operations: int = 0  # operations run by the owner over its whole life (ids of its own stops)
+
+
+@dataclass
+class SubmitInput:
+    ticket: OperationTicket
+    task_queue: str
+
+
+@dataclass
+class SubmitResult:
+    owner_id: str
+    regions: list[str]  # the configured regions (settings), for the front door's Regions search attribute
+    search_attributes_enabled: bool = False
+# ---------------------------------------------------------------- dataset preflight and evaluation
+
+
+@dataclass
+class PreflightInput:
+    region: str  # where the manifest's bucket is (the management region)
+    bucket: str
+    manifest_key: str
+    regions: list[str] = field(default_factory=list)  # where the build trains (some allow fewer lines)
+    # True (the build): every source-ref is pointed at this bucket's copy, images are looked up there by key.
+    # False: the manifest is trained as it is, images looked up where their source-ref says.
+    rewrites_buckets: bool = True
+
+
+@dataclass
+class DatasetReport:
+    """The preflight's verdict (configuration.dataset_rules.Report): one line of text per finding or warning."""
+
+    rejected: bool
+    findings: list[str] = field(default_factory=list)  # the first ones; findings_total counts them all
+    warnings: list[str] = field(default_factory=list)
+    findings_total: int = 0
+    warnings_total: int = 0
+    lines: int = 0
+    valid_lines: int = 0
+    labels: int = 0
+    use_case: str = ""
+
+
+@dataclass
+class EvaluationInput:
+    region: str
+    version_arn: str
+
+
+@dataclass
+class VersionEvaluation:
+    """A trained version's evaluation: F1 from DescribeProjectVersions, the rest from its summary file in S3."""
+
+    region: str
+    version_arn: str
+    f1: float | None = None
+    precision: float | None = None
+    recall: float | None = None
+    test_images: int | None = None
+    summary_uri: str | None = None

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from configuration.names import output_prefix, regional_manifest_key
     from workflows import activity_api as api
     from workflows import polling
+    from workflows import search_attributes as sa
     from workflows.common import SIBLINGS_FINISHED_SIGNAL, error_text, iso, parse_iso, report
     from workflows.models import (
         BUILD,
@@ -54,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
 POLLS_PER_RUN = 200  # ~2,200 events per run, far below the 10,240-event warning
 MAX_TRANSITION = timedelta(hours=6)  # start / stop / delete that has not settled by then is reported as timed out
 MAX_REPLICATION_WAIT = timedelta(hours=24)
+TEST_REPLICATION = "test_replication"  # phase of builds given a test manifest (BuildModelInput.TestManifestKey)
 # Runs recorded before a rerun retrained a TRAINING_FAILED version reported the failure instead: keep replaying so.
 RETRAIN_FAILED_PATCH = "retrain-failed-version"
 
@@ -78,6 +80,11 @@ STOP_FIRST = {RUNNING: "stop", STARTING: "settle", STOPPING: polling.STOPPING}
 WAITING = "wait"
 DONE = "done"
 FAILED_OUTCOME = "fail"
+
+
+def regional_test_manifest_key(project: str, version: str) -> str:
+    """Where a build given a test manifest writes its regional copy, next to the training one."""
+    return regional_manifest_key(project, version).rsplit("/", 1)[0] + "/test.manifest"
 
 
 def classify(phase: str, status: str) -> str:
@@ -124,7 +131,7 @@ class ModelVersionWorkflow:
     async def run(self, inp: VersionInput) -> ProgressRow:
         self.inp = inp
         self.st = inp.state or VersionState()
-        if inp.state is None:
+        if inp.state is None and not inp.config.lean:  # lean runs report real transitions only
             await self.report("CHECKING")
         operation = {BUILD: self.build, START: self.start, STOP: self.stop, DELETE: self.delete}[inp.operation]
         try:
@@ -166,18 +173,25 @@ class ModelVersionWorkflow:
                 if outcome:
                     return outcome
             elif phase == polling.REPLICATION:
-                await self.wait_for_replication()
+                await self.wait_for_replication(inp.params.manifest_key)
+                if inp.params.test_manifest_key:  # a build with its own test set (absent from recorded histories)
+                    self.st.resume_line = 0
+                    self.enter(TEST_REPLICATION, limit=MAX_REPLICATION_WAIT)
+                else:
+                    self.enter("manifest")
+            elif phase == TEST_REPLICATION:
+                await self.wait_for_replication(inp.params.test_manifest_key)
                 self.enter("manifest")
             elif phase == "manifest":
                 await self.report("WRITING_MANIFEST")
                 key = regional_manifest_key(inp.project, inp.version)
-                written: ManifestRewriteResult = await self.call(
-                    api.WRITE_REGIONAL_MANIFEST,
-                    ManifestRewriteInput(inp.region, cfg.training_bucket, inp.params.manifest_key, cfg.training_bucket, key),
-                    ManifestRewriteResult,
-                    **api.LONG_CALL,
-                )
-                await self.report("CREATING", detail=f"manifest of {written.lines} lines at s3://{cfg.training_bucket}/{key}")
+                written = await self.write_regional_manifest(inp.params.manifest_key, key)
+                detail = f"manifest of {written.lines} lines at s3://{cfg.training_bucket}/{key}"
+                if inp.params.test_manifest_key:
+                    tested = await self.write_regional_manifest(
+                        inp.params.test_manifest_key, regional_test_manifest_key(inp.project, inp.version))
+                    detail += f", test manifest of {tested.lines} lines"
+                await self.report("CREATING", detail=detail)
                 self.enter("create")
             elif phase == "create":
                 project: EnsureProjectResult = await self.call(
@@ -193,6 +207,9 @@ class ModelVersionWorkflow:
                         manifest_key=regional_manifest_key(inp.project, inp.version),
                         output_bucket=cfg.output_bucket,
                         output_prefix=output_prefix(inp.project, inp.version),
+                        test_manifest_key=(
+                            regional_test_manifest_key(inp.project, inp.version) if inp.params.test_manifest_key else None
+                        ),
                     ),
                     CreateVersionResult,
                 )
@@ -374,7 +391,9 @@ class ModelVersionWorkflow:
             siblings_finished=self.st.siblings_finished,
         )
         delay = polling.next_delay(ctx, self.inp.config.poll_policy)
-        await workflow.sleep(timedelta(seconds=delay), summary=f"next {phase} poll")
+        # a timer summary is a payload in the history of every poll: lean runs go without
+        summary = None if self.inp.config.lean else f"next {phase} poll"
+        await workflow.sleep(timedelta(seconds=delay), summary=summary)
         self.st.polls += 1
         self.polls_this_run += 1
 
@@ -397,13 +416,23 @@ class ModelVersionWorkflow:
                 raise VersionFailed(found.status, reason)
             self.check_deadline(f"still {found.status}")
 
-    async def wait_for_replication(self) -> None:
+    async def write_regional_manifest(self, manifest_key: str, regional_key: str) -> ManifestRewriteResult:
+        """The replicated manifest, source-refs pointed at the regional training bucket, at `regional_key`."""
+        inp, cfg = self.inp, self.inp.config
+        return await self.call(
+            api.WRITE_REGIONAL_MANIFEST,
+            ManifestRewriteInput(inp.region, cfg.training_bucket, manifest_key, cfg.training_bucket, regional_key),
+            ManifestRewriteResult,
+            **api.LONG_CALL,
+        )
+
+    async def wait_for_replication(self, manifest_key: str) -> None:
         inp, cfg = self.inp, self.inp.config
         while True:
             check: ReplicationCheckResult = await self.call(
                 api.CHECK_REPLICATION,
                 ReplicationCheckInput(
-                    inp.region, cfg.management_bucket, inp.params.manifest_key, cfg.training_bucket,
+                    inp.region, cfg.management_bucket, manifest_key, cfg.training_bucket,
                     cfg.management_region, resume_from_line=self.st.resume_line,
                 ),
                 ReplicationCheckResult,
@@ -430,9 +459,12 @@ class ModelVersionWorkflow:
         inp = self.inp
         if not inp.project_arn:
             raise VersionFailed("NOT_FOUND", f"project {inp.project} not found")
-        found: VersionDescription = await self.call(
-            api.DESCRIBE_VERSION, DescribeVersionInput(inp.region, inp.project_arn, inp.version), VersionDescription
-        )
+        if inp.known is not None:  # lean runs: the region child has just described it
+            found, self.inp = inp.known, replace(inp, known=None)
+        else:
+            found = await self.call(
+                api.DESCRIBE_VERSION, DescribeVersionInput(inp.region, inp.project_arn, inp.version), VersionDescription
+            )
         if not found.exists:
             found = replace(found, status=DELETED)
         if found.arn:
@@ -447,6 +479,14 @@ class ModelVersionWorkflow:
     async def report(self, status: str, detail: str = "", error: str | None = None, ok: bool | None = None) -> ProgressRow:
         row = ProgressRow(self.inp.region, self.inp.version, status, detail, error, self.st.arn, ok)
         self.details(status)
+        if self.inp.config.lean:
+            # Lean runs publish a real transition once, in the ModelStatus search attribute (the CLI and the Web
+            # UI read it from visibility, which costs no query); the outcome travels in the result.
+            if status != self.st.last_status:
+                self.st.last_status = status
+                if self.inp.config.search_attributes_enabled:
+                    workflow.upsert_search_attributes([sa.MODEL_STATUS.value_set(status)])
+            return row
         if ok is not None or status != self.st.last_status:  # status changes only, not every poll
             self.st.last_status = status
             await report(self.inp.report_to, row)

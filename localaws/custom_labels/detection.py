@@ -24,11 +24,18 @@ def _stream(image: bytes):
         counter += 1
 
 
-def detect(dataset: Dataset, image: bytes, min_confidence: float | None, max_results: int | None) -> list[dict[str, Any]]:
-    numbers = _stream(image)
+def detect(dataset: Dataset, image: bytes, min_confidence: float | None, max_results: int | None,
+           regional: dict[str, str | None] | None = None) -> list[dict[str, Any]]:
+    """`regional`: the control API's `detection` settings of the model's region (bias_label, salt), which make
+    the same image get another answer there, as a model trained separately in each region can."""
+    regional = regional or {}
+    numbers = _stream(image + (regional.get("salt") or "").encode())
     classes = list(dataset.classes)
     # Deterministic shuffle of classes, then a confidence per class, decreasing.
     order = sorted(classes, key=lambda _: next(numbers))
+    bias = regional.get("bias_label")
+    if bias in order:  # the biased class comes first, so it gets the top confidence
+        order.insert(0, order.pop(order.index(bias)))
     count = 1 + int(next(numbers) * min(3, len(order)))
     labels = []
     confidence = 70.0 + next(numbers) * 29.9

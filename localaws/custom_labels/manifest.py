@@ -35,8 +35,16 @@ LINE_ERRORS = {
 }
 
 
+INACCESSIBLE = "ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT"
+
+
 class ManifestError(Exception):
-    """A terminal problem; the text becomes the version's StatusMessage."""
+    """A terminal problem; the text becomes the version's StatusMessage. `code` is the guide's terminal file
+    error code (debugging-datasets-terminal-errors.html), which a dataset reports in its StatusMessage."""
+
+    def __init__(self, message: str, code: str = INACCESSIBLE) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class ImagesDenied(ManifestError):
@@ -133,7 +141,7 @@ def read_manifest(account_id: str, region: str, s3_object: dict[str, Any]) -> st
     s3_bucket, found = _find_key(account_id, bucket, key, s3_object.get("Version"))
     denied = check_caller_s3("s3:GetObjectVersion" if s3_object.get("Version") else "s3:GetObject", bucket, key)
     if s3_bucket is not None and denied:
-        raise ManifestError(f"The S3 bucket permissions are incorrect. {denied}")
+        raise ManifestError(f"The S3 bucket permissions are incorrect. {denied}", "ERROR_INVALID_PERMISSIONS_MANIFEST_S3_BUCKET")
     if s3_bucket is None or found is None:
         raise ManifestError(f"The manifest file extension or contents are invalid: s3://{bucket}/{key} does not exist.")
     if s3_bucket.region_name != region:
@@ -141,7 +149,8 @@ def read_manifest(account_id: str, region: str, s3_object: dict[str, Any]) -> st
     if found.size > MAX_MANIFEST_BYTES:
         raise ManifestError(
             f"The manifest file size exceeds the maximum supported size: s3://{bucket}/{key} is {found.size} bytes, "
-            f"at most {MAX_MANIFEST_BYTES} are allowed."
+            f"at most {MAX_MANIFEST_BYTES} are allowed.",
+            "ERROR_MANIFEST_SIZE_TOO_LARGE",
         )
     try:
         return found.value.decode("utf-8")

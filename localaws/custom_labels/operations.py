@@ -1,120 +1,39 @@
-"""The Custom Labels operations, with AWS's validation, errors and response shapes.
+"""The Custom Labels operations on projects and model versions, with AWS's validation, errors and shapes.
 
-Each handler takes the decoded JSON request and returns the JSON response dict (timestamps as epoch
-seconds, as the JSON protocol sends them).
+A version trains from the manifests of its request (TrainingData, TestingData) or, without them, from the
+project's TRAIN and TEST datasets (dataset_operations.py).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
-import re
 import time
-from collections.abc import Callable
 from typing import Any
 
 from ..iam.enforcer import check_caller_s3
+from .api import Context, name_param, operation, paged
+from .dataset_content import manifest_text
 from .detection import detect
-from .errors import RekognitionError, in_use, invalid, not_found, not_ready
+from .errors import RekognitionError, in_use, invalid, not_ready
 from .images import MAX_S3_BYTES, check_image
 from .manifest import ManifestError, bucket_region, read_object
 from .outputs import OUTPUT_KEYS, VALIDATION_KEYS, evaluation_summary_name, output_key
-from .store import STATUS_MESSAGES, Project, Store, Version
-from .training_rules import Outcome, validate_training
-
-NAME = re.compile(r"[a-zA-Z0-9_.\-]{1,255}")
-PROJECT_ARN = re.compile(r"^arn:aws:rekognition:([a-z0-9-]+):(\d{12}):project/([a-zA-Z0-9_.\-]{1,255})/(\d+)$")
-VERSION_ARN = re.compile(
-    r"^arn:aws:rekognition:([a-z0-9-]+):(\d{12}):project/([a-zA-Z0-9_.\-]{1,255})/version/([a-zA-Z0-9_.\-]{1,255})/(\d+)$"
-)
-OPERATIONS: dict[str, Callable[..., dict[str, Any]]] = {}
-
-
-def operation(func):
-    OPERATIONS["".join(part.title() for part in func.__name__.split("_"))] = func
-    return func
-
-
-def _name(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not NAME.fullmatch(value):
-        raise invalid(f"{field} must be 1-255 characters of [a-zA-Z0-9_.-], got {value!r}.")
-    return value
-
-
-def _page_size(params: dict[str, Any]) -> int:
-    value = params.get("MaxResults", 100)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
-        raise invalid(f"MaxResults must be an integer between 1 and 100, got {value!r}.")
-    return value
-
-
-def _page(items: list, params: dict[str, Any]) -> tuple[list, str | None]:
-    """Slice a page; NextToken is an opaque offset, rejected if tampered with."""
-    size = _page_size(params)
-    start = 0
-    token = params.get("NextToken")
-    if token:
-        try:
-            decoded = json.loads(base64.urlsafe_b64decode(token.encode()).decode())
-            start = int(decoded["offset"])
-        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-            raise RekognitionError("InvalidPaginationTokenException", "Invalid pagination token.") from exc
-        if start < 0:
-            raise RekognitionError("InvalidPaginationTokenException", "Invalid pagination token.")
-    page = items[start : start + size]
-    next_token = None
-    if start + size < len(items):
-        next_token = base64.urlsafe_b64encode(json.dumps({"offset": start + size}).encode()).decode()
-    return page, next_token
-
-
-class Context:
-    """Who is calling where; built per request by the dispatcher."""
-
-    def __init__(self, store: Store, account: str, region: str) -> None:
-        self.store = store
-        self.account = account
-        self.region = region
-
-    @property
-    def projects(self) -> dict[str, Project]:
-        return self.store.region_projects(self.account, self.region)
-
-    def project_by_arn(self, arn: Any) -> Project:
-        match = PROJECT_ARN.match(arn) if isinstance(arn, str) else None
-        if not match:
-            raise invalid(f"ProjectArn {arn!r} is not a valid project ARN.")
-        project = self.projects.get(match.group(3))
-        if (
-            match.group(1) != self.region
-            or match.group(2) != self.account
-            or project is None
-            or project.arn != arn
-        ):
-            raise not_found(f"The project {arn} does not exist.")
-        return project
-
-    def version_by_arn(self, arn: Any) -> Version:
-        match = VERSION_ARN.match(arn) if isinstance(arn, str) else None
-        if not match:
-            raise invalid(f"ProjectVersionArn {arn!r} is not a valid project version ARN.")
-        project = self.projects.get(match.group(3))
-        version = project.versions.get(match.group(4)) if project else None
-        if match.group(1) != self.region or match.group(2) != self.account or version is None or version.arn != arn:
-            raise not_found(f"The project version {arn} does not exist.")
-        return version
+from .store import STATUS_MESSAGES, Project, Version
+from .tags import checked_tags
+from .training_rules import Outcome, validate_dataset_training, validate_training
 
 
 # --- projects ---------------------------------------------------------------------------------------
 @operation
 def create_project(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    name = _name(params.get("ProjectName"), "ProjectName")
+    name = name_param(params.get("ProjectName"), "ProjectName")
     feature = params.get("Feature", "CUSTOM_LABELS")
     if feature not in ("CUSTOM_LABELS", "CONTENT_MODERATION"):
         raise invalid(f"Feature {feature!r} is not supported.")
     if name in ctx.projects:
         raise in_use(f"The project {name} already exists.")
+    tags = checked_tags(params.get("Tags"))
     now = time.time()
     created_ms = int(now * 1000)
     project = Project(
@@ -126,10 +45,27 @@ def create_project(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         created_at=created_ms / 1000,
         feature=feature,
         auto_update=params.get("AutoUpdate"),
+        tags=tags,
     )
     project.enter("CREATED", now)
     ctx.projects[name] = project
     return {"ProjectArn": project.arn}
+
+
+def _dataset_metadata(project: Project) -> list[dict[str, Any]]:
+    """ProjectDescription.Datasets (API_DatasetMetadata); listing a dataset counts as seeing its state."""
+    metadata = []
+    for dataset in sorted(project.datasets.values(), key=lambda d: d.created_at):
+        dataset.seen_calls += 1
+        metadata.append({
+            "CreationTimestamp": dataset.created_at,
+            "DatasetType": dataset.dataset_type,
+            "DatasetArn": dataset.arn,
+            "Status": dataset.status,
+            "StatusMessage": dataset.status_message,
+            "StatusMessageCode": dataset.status_message_code,
+        })
+    return metadata
 
 
 def _project_description(project: Project) -> dict[str, Any]:
@@ -137,7 +73,7 @@ def _project_description(project: Project) -> dict[str, Any]:
         "ProjectArn": project.arn,
         "CreationTimestamp": project.created_at,
         "Status": project.status,
-        "Datasets": [],
+        "Datasets": _dataset_metadata(project),
         "Feature": project.feature,
     }
     if project.auto_update:
@@ -153,19 +89,17 @@ def describe_projects(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(names, list) or not 1 <= len(names) <= 10:
             raise invalid("ProjectNames must list 1 to 10 names.")
         for name in names:
-            _name(name, "ProjectNames")
+            name_param(name, "ProjectNames")
     projects = sorted(ctx.projects.values(), key=lambda p: p.created_at, reverse=True)
     if names is not None:
         projects = [p for p in projects if p.name in names]
     if features:
         projects = [p for p in projects if p.feature in features]
-    page, next_token = _page(projects, params)
-    for project in page:
+    response = paged("ProjectDescriptions", projects, params)
+    for project in response["ProjectDescriptions"]:
         if project.status == "DELETING":
             project.seen_calls += 1
-    response: dict[str, Any] = {"ProjectDescriptions": [_project_description(p) for p in page]}
-    if next_token:
-        response["NextToken"] = next_token
+    response["ProjectDescriptions"] = [_project_description(p) for p in response["ProjectDescriptions"]]
     return response
 
 
@@ -176,25 +110,53 @@ def delete_project(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         raise in_use(
             f"The project {project.name} still has {len(project.versions)} model version(s); delete them first."
         )
+    if project.datasets:  # "you must first delete all models and datasets in the project" (mp-delete-project)
+        kinds = " and ".join(sorted(project.datasets))
+        raise in_use(f"The project {project.name} still has its {kinds} dataset(s); delete them first.")
     if project.status != "DELETING":
         project.enter("DELETING")
+        project.policies.clear()  # "deleting a given project will also delete any ProjectPolicies"
     return {"Status": "DELETING"}
 
 
 # --- versions ---------------------------------------------------------------------------------------
-def _check_data_args(params: dict[str, Any]) -> None:
+_TRAINABLE = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_FAILED")
+
+
+def _check_data_args(project: Project, params: dict[str, Any]) -> bool:
+    """True when the version trains from the project's datasets. Manifests in the request need a project
+    without datasets, datasets need both a TRAIN and a TEST one (API_CreateProjectVersion, TrainingData and
+    TestingData; guide, "Training a model (SDK)" and "Distributing a training dataset (SDK)")."""
     output = params.get("OutputConfig")
     if not isinstance(output, dict) or not output.get("S3Bucket"):
         raise invalid("OutputConfig.S3Bucket is required.")
     training, testing = params.get("TrainingData"), params.get("TestingData")
-    if not training or not training.get("Assets"):
-        raise invalid("TrainingData with at least one asset is required when the project has no datasets.")
-    if not testing or not (testing.get("Assets") or testing.get("AutoCreate")):
-        raise invalid("TestingData (Assets or AutoCreate) is required when the project has no datasets.")
+    if training is not None or testing is not None:
+        if project.datasets:
+            raise invalid(f"The project {project.name} has datasets: train from them (no TrainingData and TestingData).")
+        if not training or not training.get("Assets"):
+            raise invalid("TrainingData with at least one asset is required when the project has no datasets.")
+        if not testing or not (testing.get("Assets") or testing.get("AutoCreate")):
+            raise invalid("TestingData (Assets or AutoCreate) is required when the project has no datasets.")
+        return False
+    if not project.datasets:
+        raise invalid(f"The project {project.name} has no datasets: create a TRAIN and a TEST dataset (CreateDataset) "
+                      "or give TrainingData and TestingData.")
+    for kind in ("TRAIN", "TEST"):
+        if kind not in project.datasets:
+            raise invalid(f"The project {project.name} has no {kind} dataset: training needs a training and a test "
+                          "dataset (create it, or split the training dataset with DistributeDatasetEntries).")
+    for dataset in project.datasets.values():
+        if dataset.status.endswith("_IN_PROGRESS"):
+            raise in_use(f"The {dataset.dataset_type} dataset is {dataset.status}; train when it is complete.")
+        if dataset.status not in _TRAINABLE:
+            raise invalid(f"The {dataset.dataset_type} dataset is {dataset.status} and cannot be used for training.")
+    return True
 
 
-def _training_outcome(ctx: Context, params: dict[str, Any]) -> Outcome:
-    """Validate the datasets now, like training would; a failure becomes the eventual TRAINING_FAILED message."""
+def _training_outcome(ctx: Context, params: dict[str, Any], project: Project | None = None) -> Outcome:
+    """Validate the data now, like training would; a failure becomes the eventual TRAINING_FAILED message.
+    `project` is given when the version trains from the project's datasets."""
     output_bucket = params["OutputConfig"]["S3Bucket"]
     output_region = bucket_region(ctx.account, output_bucket)
     if output_region is None:
@@ -204,19 +166,23 @@ def _training_outcome(ctx: Context, params: dict[str, Any]) -> Outcome:
     denied = check_caller_s3("s3:PutObject", output_bucket, f"{params['OutputConfig'].get('S3KeyPrefix', '')}*")
     if denied:  # the outputs are written with the caller's S3 permissions ("Set up SDK permissions")
         return Outcome(failure=f"Unable to write to output S3 bucket. {denied}")
+    if project is not None:
+        train, test = (manifest_text(project.datasets[kind].entries) for kind in ("TRAIN", "TEST"))
+        return validate_dataset_training(ctx.account, ctx.region, train, test)
     return validate_training(ctx.account, ctx.region, params)
 
 
 @operation
 def create_project_version(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     project = ctx.project_by_arn(params.get("ProjectArn"))
-    name = _name(params.get("VersionName"), "VersionName")
-    _check_data_args(params)
+    name = name_param(params.get("VersionName"), "VersionName")
+    from_datasets = _check_data_args(project, params)
+    tags = checked_tags(params.get("Tags"))
     if project.status == "DELETING":
         raise in_use(f"The project {project.name} is being deleted.")
     if name in project.versions:
         raise in_use(f"The version {name} already exists in project {project.name}.")
-    outcome = _training_outcome(ctx, params)
+    outcome = _training_outcome(ctx, params, project if from_datasets else None)
     now = time.time()
     created_ms = int(now * 1000)
     version = Version(
@@ -232,6 +198,7 @@ def create_project_version(ctx: Context, params: dict[str, Any]) -> dict[str, An
         validation=outcome.validation,
         failure=outcome.failure,
         status_message=STATUS_MESSAGES["TRAINING_IN_PROGRESS"],
+        tags=tags,
     )
     version.enter("TRAINING_IN_PROGRESS", now)
     project.versions[name] = version
@@ -273,9 +240,9 @@ def _version_description(version: Version) -> dict[str, Any]:
     for source, target in (("VersionDescription", "VersionDescription"), ("KmsKeyId", "KmsKeyId")):
         if source in request:
             description[target] = request[source]
-    testing_input = request["TestingData"]
-    description["TrainingDataResult"] = {"Input": request["TrainingData"]}
-    description["TestingDataResult"] = {"Input": testing_input}
+    # A version trained from the project's datasets had no manifests in its request: its Input is empty (ours).
+    description["TrainingDataResult"] = {"Input": request.get("TrainingData", {})}
+    description["TestingDataResult"] = {"Input": request.get("TestingData", {})}
     if version.training_end is not None:
         description["TrainingEndTimestamp"] = version.training_end
         description["BillableTrainingTimeInSeconds"] = max(1, int(version.training_end - version.created_at))
@@ -297,15 +264,12 @@ def describe_project_versions(ctx: Context, params: dict[str, Any]) -> dict[str,
         if not isinstance(names, list) or not 1 <= len(names) <= 10:
             raise invalid("VersionNames must list 1 to 10 names.")
         for name in names:
-            _name(name, "VersionNames")
+            name_param(name, "VersionNames")
         versions = [v for v in versions if v.name in names]
-    page, next_token = _page(versions, params)
-    descriptions = [_version_description(v) for v in page]
-    for version in page:
+    response = paged("ProjectVersionDescriptions", versions, params)
+    for version in response["ProjectVersionDescriptions"]:
         version.seen_calls += 1
-    response: dict[str, Any] = {"ProjectVersionDescriptions": descriptions}
-    if next_token:
-        response["NextToken"] = next_token
+    response["ProjectVersionDescriptions"] = [_version_description(v) for v in response["ProjectVersionDescriptions"]]
     return response
 
 
@@ -391,4 +355,5 @@ def detect_custom_labels(ctx: Context, params: dict[str, Any]) -> dict[str, Any]
     image = _image_bytes(ctx, params.get("Image"))
     if version.status != "RUNNING":
         raise not_ready(f"ProjectVersion arn {version.arn} is not ready, status is {version.status}.")
-    return {"CustomLabels": detect(version.dataset, image, min_confidence, max_results)}
+    regional = ctx.store.config.detection_for(ctx.region)
+    return {"CustomLabels": detect(version.dataset, image, min_confidence, max_results, regional)}

@@ -33,8 +33,23 @@ def evaluation_summary_name(version: Version) -> str:
 
 
 def _metric(version: Version, salt: str, low: float = 0.8) -> float:
-    digest = hashlib.sha256(f"{version.arn}/{salt}".encode()).digest()
+    """A figure in [low, 0.99) from region, project and version: the same every run, different per region."""
+    digest = hashlib.sha256(f"{version.region}/{version.project}/{version.name}/{salt}".encode()).digest()
     return round(low + int.from_bytes(digest[:4], "big") / 2**32 * (0.99 - low), 3)
+
+
+def aggregate_figures(version: Version, configured: dict[str, float]) -> dict[str, float]:
+    """Precision, recall and F1 of the version: the control API's values (`evaluation`), the rest derived.
+
+    Derived figures stay consistent: F1 is the harmonic mean of precision and recall, and an F1 set alone gives
+    precision = recall = F1.
+    """
+    f1 = configured.get("f1")
+    precision = configured.get("precision", f1 if f1 is not None else _metric(version, "precision"))
+    recall = configured.get("recall", f1 if f1 is not None else _metric(version, "recall"))
+    if f1 is None:
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"Precision": round(precision, 3), "Recall": round(recall, 3), "F1Score": round(f1, 3)}
 
 
 def _json_lines(rows: list[dict[str, Any]]) -> bytes:
@@ -53,15 +68,11 @@ def _confusion_matrix(version: Version, classes: list[str]) -> list[dict[str, An
     return cells
 
 
-def _evaluation_summary(version: Version) -> dict[str, Any]:
+def _evaluation_summary(version: Version, figures: dict[str, float]) -> dict[str, Any]:
     dataset, validation = version.dataset, version.validation
     classes = dataset.classes
     testing = validation.testing.valid
-    metrics: dict[str, Any] = {
-        "Precision": _metric(version, "precision"),
-        "Recall": _metric(version, "recall"),
-        "F1Score": version.f1_score,
-    }
+    metrics: dict[str, Any] = dict(figures)
     if dataset.object_detection:
         metrics["AveragePrecision"] = _metric(version, "map")
         metrics["AverageRecall"] = _metric(version, "mar")
@@ -94,8 +105,11 @@ def _evaluation_summary(version: Version) -> dict[str, Any]:
     }
 
 
-def write_training_outputs(version: Version, succeeded: bool) -> None:
-    """Put the validation results, and after a completed training the evaluation and output manifests, in S3."""
+def write_training_outputs(version: Version, succeeded: bool, configured: dict[str, float] | None = None) -> None:
+    """Put the validation results, and after a completed training the evaluation and output manifests, in S3.
+
+    `configured`: evaluation figures set through the control API for this version and region.
+    """
     from moto.s3.models import s3_backends
 
     validation = version.validation
@@ -111,8 +125,9 @@ def write_training_outputs(version: Version, succeeded: bool) -> None:
     version.validation_written = True
     if not succeeded:
         return
-    version.f1_score = _metric(version, "f1")
+    figures = aggregate_figures(version, configured or {})
+    version.f1_score = figures["F1Score"]
     for purpose, check in checks.items():
         backend.put_object(bucket, output_key(version, OUTPUT_KEYS[purpose]), _json_lines([e.line for e in check.valid]))
     backend.put_object(bucket, output_key(version, evaluation_summary_name(version)),
-                       json.dumps(_evaluation_summary(version)).encode())
+                       json.dumps(_evaluation_summary(version, figures)).encode())

@@ -1,8 +1,9 @@
-"""Projects and model versions per account and region, and the state machine that moves them.
+"""Projects, model versions and datasets per account and region, and the state machine that moves them.
 
 Transitions are evaluated lazily (on every API call, control call and a background tick) against the
-current timing configuration: after N seconds ("time"), after N DescribeProjectVersions calls that saw the
-transitional state ("calls"), or only when told to ("manual", via advance).
+current timing configuration: after N seconds ("time"), after N describe calls that saw the transitional
+state ("calls": DescribeProjectVersions for versions, DescribeDataset or DescribeProjects listing it for
+datasets), or only when told to ("manual", via advance).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import EmulatorConfig
-from .manifest import Dataset
+from .manifest import Dataset as TrainedData
+from .manifest import Entry
 from .training_rules import Validation
 
 # Transitional state -> (config key, state reached on success)
@@ -32,6 +34,21 @@ STATUS_MESSAGES = {
     "STOPPING": "The model is being stopped.",
     "STOPPED": "The model is ready to run.",
     "DELETING": "The model is being deleted.",
+}
+
+# Dataset state -> (config key, state reached on success, state reached on failure); None = it disappears.
+DATASET_TRANSITIONS = {
+    "CREATE_IN_PROGRESS": ("DATASET", "CREATE_COMPLETE", "CREATE_FAILED"),
+    "UPDATE_IN_PROGRESS": ("DATASET", "UPDATE_COMPLETE", "UPDATE_FAILED"),
+    "DELETE_IN_PROGRESS": ("DELETING", None, None),
+}
+# AWS documents the states, not the wording of their messages: these are ours.
+DATASET_MESSAGES = {
+    "CREATE_IN_PROGRESS": "The dataset is being created.",
+    "CREATE_COMPLETE": "The dataset was created.",
+    "UPDATE_IN_PROGRESS": "The dataset is being updated.",
+    "UPDATE_COMPLETE": "The dataset was updated.",
+    "DELETE_IN_PROGRESS": "The dataset is being deleted.",
 }
 
 
@@ -61,7 +78,7 @@ class Version(Timed):
     arn: str = ""
     created_at: float = 0.0
     request: dict[str, Any] = field(default_factory=dict)
-    dataset: Dataset | None = None
+    dataset: TrainedData | None = None
     validation: Validation | None = None  # what validating the datasets found, decided at creation
     validation_written: bool = False  # the validation results are in S3 and DescribeProjectVersions names them
     failure: str | None = None  # why training will fail (dataset problems), decided at creation
@@ -70,6 +87,46 @@ class Version(Timed):
     min_units: int | None = None
     max_units: int | None = None
     f1_score: float | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Pending:
+    """What an asynchronous dataset change will leave once it completes: new entries, or why it fails."""
+
+    entries: list[Entry] | None = None
+    failure: str | None = None
+
+
+@dataclass
+class Dataset(Timed):
+    account: str = ""
+    region: str = ""
+    project: str = ""
+    dataset_type: str = "TRAIN"  # TRAIN | TEST
+    arn: str = ""
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    entries: list[Entry] = field(default_factory=list)
+    pending: Pending | None = None
+    status_message: str = ""
+    status_message_code: str = "SUCCESS"  # SUCCESS | SERVICE_ERROR | CLIENT_ERROR
+    tags: dict[str, str] = field(default_factory=dict)
+
+    def begin(self, status: str, pending: Pending | None, now: float | None = None) -> None:
+        self.enter(status, now)
+        self.updated_at = self.entered_at
+        self.pending = pending
+        self.status_message, self.status_message_code = DATASET_MESSAGES[status], "SUCCESS"
+
+
+@dataclass
+class ProjectPolicy:
+    name: str
+    document: str
+    revision_id: str
+    created_at: float
+    updated_at: float
 
 
 @dataclass
@@ -82,6 +139,9 @@ class Project(Timed):
     feature: str = "CUSTOM_LABELS"
     auto_update: str | None = None
     versions: dict[str, Version] = field(default_factory=dict)
+    datasets: dict[str, Dataset] = field(default_factory=dict)  # by type: TRAIN, TEST
+    policies: dict[str, ProjectPolicy] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 class Store:
@@ -105,7 +165,7 @@ class Store:
 
     # --- transitions -------------------------------------------------------------------------------
     def _due(self, item: Timed, region: str, now: float) -> bool:
-        key = TRANSITIONS[item.status][0]
+        key = (TRANSITIONS.get(item.status) or DATASET_TRANSITIONS[item.status])[0]
         mode, amount = self.config.timing_for(region, key)
         if mode == "time":
             return now - item.entered_at >= amount
@@ -159,6 +219,35 @@ class Store:
             "to": version.status,
         }
 
+    def complete_dataset(self, dataset: Dataset, now: float) -> dict[str, Any]:
+        """Finish the dataset's create, update or delete: apply the pending entries, or fail with its reason."""
+        before = dataset.status
+        _, success, failed = DATASET_TRANSITIONS[before]
+        pending, dataset.pending = dataset.pending or Pending(), None
+        if success is None:
+            project = self.region_projects(dataset.account, dataset.region).get(dataset.project)
+            if project and project.datasets.get(dataset.dataset_type) is dataset:
+                project.datasets.pop(dataset.dataset_type)
+            dataset.enter("DELETED", now)
+        elif pending.failure:
+            dataset.enter(failed, now)
+            dataset.status_message, dataset.status_message_code = pending.failure, "CLIENT_ERROR"
+        else:
+            if pending.entries is not None:
+                dataset.entries = pending.entries
+            dataset.enter(success, now)
+            dataset.status_message, dataset.status_message_code = DATASET_MESSAGES[success], "SUCCESS"
+        dataset.updated_at = now
+        return {"region": dataset.region, "project": dataset.project, "version": None,
+                "dataset": dataset.dataset_type, "from": before, "to": dataset.status}
+
+    def _settle_datasets(self, project: Project, now: float, forced: bool = False) -> list[dict[str, Any]]:
+        moved = []
+        for dataset in list(project.datasets.values()):
+            if dataset.status in DATASET_TRANSITIONS and (forced or self._due(dataset, dataset.region, now)):
+                moved.append(self.complete_dataset(dataset, now))
+        return moved
+
     def complete_project_deletion(self, project: Project, now: float) -> dict[str, Any]:
         self.region_projects(project.account, project.region).pop(project.name, None)
         project.enter("DELETED", now)
@@ -175,7 +264,8 @@ class Store:
                         # Loop: with zero durations a version may pass several states in one settle.
                         while version.status in TRANSITIONS and self._due(version, version.region, now):
                             moved.append(self.complete(version, now))
-                    if project.status == "DELETING" and not project.versions and self._due(project, project.region, now):
+                    moved.extend(self._settle_datasets(project, now))
+                    if project.status == "DELETING" and not project.versions and not project.datasets and self._due(project, project.region, now):
                         moved.append(self.complete_project_deletion(project, now))
         return moved
 
@@ -195,7 +285,9 @@ class Store:
                             continue
                         if candidate.status in TRANSITIONS:
                             moved.append(self.complete(candidate, now))
-                    if item.status == "DELETING" and not item.versions and not version:
+                    if not version:
+                        moved.extend(self._settle_datasets(item, now, forced=True))
+                    if item.status == "DELETING" and not item.versions and not item.datasets and not version:
                         moved.append(self.complete_project_deletion(item, now))
         return moved
 

@@ -159,34 +159,52 @@ def _check_labels(check: DatasetCheck) -> None:
         ))
 
 
-def _autosplit(training: DatasetCheck) -> DatasetCheck:
-    """Move 20% of each label's images (by first label, at least one) into a testing dataset."""
+def split_by_label(entries: list[Entry]) -> tuple[list[Entry], list[Entry], list[str]]:
+    """(kept, moved, short labels): 20% of each label's valid images (by first label, at least one) move to
+    testing, as AutoCreate and DistributeDatasetEntries do; nothing moves when a label has too few images."""
+    valid = [entry for entry in entries if entry.valid and entry.labels]
     counts: dict[str, int] = {}
-    for entry in training.valid:
+    for entry in valid:
         for label in dict.fromkeys(entry.labels):
             counts[label] = counts.get(label, 0) + 1
     short = sorted(label for label, count in counts.items() if count < MIN_IMAGES_PER_LABEL_FOR_AUTOSPLIT)
-    testing = DatasetCheck("testing", [])
     if short:
-        shown = ", ".join(short[:5]) + (f" and {len(short) - 5} more" if len(short) > 5 else "")
+        return entries, [], short
+    groups: dict[str, list[Entry]] = {}
+    for entry in valid:
+        groups.setdefault(entry.labels[0], []).append(entry)
+    moved = {id(entry) for group in groups.values() for entry in group[-math.ceil(len(group) * AUTOSPLIT_TEST_SHARE):]}
+    return ([entry for entry in entries if id(entry) not in moved], [entry for entry in entries if id(entry) in moved],
+            [])
+
+
+def shown_labels(labels: list[str]) -> str:
+    return ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+
+
+def _autosplit(training: DatasetCheck) -> DatasetCheck:
+    """Move 20% of each label's images into a testing dataset (AutoCreate)."""
+    kept, moved, short = split_by_label(training.entries)
+    if short:
         training.errors.append(ContentError(
             "ERROR_INSUFFICIENT_IMAGES_PER_LABEL_FOR_AUTOSPLIT",
-            f"(labels with fewer than {MIN_IMAGES_PER_LABEL_FOR_AUTOSPLIT} images: {shown}).",
+            f"(labels with fewer than {MIN_IMAGES_PER_LABEL_FOR_AUTOSPLIT} images: {shown_labels(short)}).",
         ))
-        return testing
-    groups: dict[str, list[Entry]] = {}
-    for entry in training.valid:
-        groups.setdefault(entry.labels[0] if entry.labels else "", []).append(entry)
-    moved = {id(entry) for group in groups.values() for entry in group[-math.ceil(len(group) * AUTOSPLIT_TEST_SHARE):]}
-    testing.entries = [entry for entry in training.entries if id(entry) in moved]
-    training.entries = [entry for entry in training.entries if id(entry) not in moved]
-    return testing
+        return DatasetCheck("testing", [])
+    training.entries = kept
+    return DatasetCheck("testing", moved)
 
 
 def _check(account: str, region: str, params: dict[str, Any]) -> Validation:
     training = _read(account, region, "training", params["TrainingData"].get("Assets") or [])
     testing_assets = params["TestingData"].get("Assets")
     testing = _read(account, region, "testing", testing_assets) if testing_assets else None
+    return _validate(account, region, training, testing)
+
+
+def _validate(account: str, region: str, training: DatasetCheck, testing: DatasetCheck | None) -> Validation:
+    """The rules on the training and testing data; no testing data means an AutoCreate split."""
+    split = testing is None
     for check in (training, testing):
         if check is not None:
             check_images(account, region, check.entries)
@@ -197,7 +215,7 @@ def _check(account: str, region: str, params: dict[str, Any]) -> Validation:
     for check in (training, testing):
         _check_labels(check)
     train_labels, test_labels = set(training.labels), set(testing.labels)
-    if testing_assets and train_labels and len(train_labels & test_labels) < MIN_LABEL_OVERLAP * len(train_labels):
+    if not split and train_labels and len(train_labels & test_labels) < MIN_LABEL_OVERLAP * len(train_labels):
         validation.errors.append(ContentError(
             "ERROR_INSUFFICIENT_LABEL_OVERLAP",
             f"({len(train_labels & test_labels)} of {len(train_labels)} training labels are in the testing dataset).",
@@ -205,10 +223,9 @@ def _check(account: str, region: str, params: dict[str, Any]) -> Validation:
     return validation
 
 
-def validate_training(account: str, region: str, params: dict[str, Any]) -> Outcome:
-    """Validate a CreateProjectVersion request's datasets as training would."""
+def _outcome(validate) -> Outcome:
     try:
-        validation = _check(account, region, params)
+        validation = validate()
     except ImagesDenied as exc:
         return Outcome(failure=f"ERROR_INVALID_PERMISSIONS_IMAGES_S3_BUCKET: {exc}")
     except ManifestError as exc:
@@ -221,3 +238,19 @@ def validate_training(account: str, region: str, params: dict[str, Any]) -> Outc
         testing_images=len(validation.testing.valid),
     )
     return Outcome(failure=error.status_message() if error else None, dataset=dataset, validation=validation)
+
+
+def validate_training(account: str, region: str, params: dict[str, Any]) -> Outcome:
+    """Validate a CreateProjectVersion request's manifests as training would."""
+    return _outcome(lambda: _check(account, region, params))
+
+
+def validate_dataset_training(account: str, region: str, training: str, testing: str) -> Outcome:
+    """Validate the project's training and test datasets (their entries as manifest text) as training would;
+    an empty dataset has no labels, too few for any model."""
+    for purpose, text in (("training", training), ("testing", testing)):
+        if not text.strip():
+            return Outcome(failure=ContentError("ERROR_MANIFEST_TOO_FEW_LABELS", f"(the {purpose} dataset is empty).")
+                           .status_message())
+    return _outcome(lambda: _validate(account, region, DatasetCheck("training", parse_manifest(training)),
+                                      DatasetCheck("testing", parse_manifest(testing))))

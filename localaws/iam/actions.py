@@ -153,26 +153,45 @@ _DATASET_OPERATIONS = {"DescribeDataset", "DeleteDataset", "ListDatasetEntries",
                        "UpdateDatasetEntries", "DistributeDatasetEntries"}
 
 
+def _created_arn(request: AwsRequest, params: dict[str, Any]) -> str:
+    """The ARN the resource a Create* call makes will get (name or type plus creation time)."""
+    now_ms = int(time.time() * 1000)
+    project_prefix = str(params.get("ProjectArn", "")).rsplit("/", 1)[0]
+    if request.operation == "CreateProject":
+        return f"arn:aws:rekognition:{request.region}:{request.account_id}:project/{params.get('ProjectName', '')}/{now_ms}"
+    if request.operation == "CreateProjectVersion":
+        return f"{project_prefix}/version/{params.get('VersionName', '')}/{now_ms}"
+    return f"{project_prefix}/dataset/{str(params.get('DatasetType', '')).lower()}/{now_ms}"
+
+
 def rekognition_needs(request: AwsRequest, params: dict[str, Any]) -> list[Need]:
+    """Service Authorization Reference, "Actions, resources, and condition keys for Amazon Rekognition": the
+    action on its resource, plus rekognition:TagResource when a Create* call carries Tags and
+    rekognition:ListDatasetEntries on the dataset CreateDataset copies (its "API operations" table)."""
     op = request.operation
     action = f"rekognition:{op}"
-    prefix = f"arn:aws:rekognition:{request.region}:{request.account_id}"
     if op == "CreateProject":
-        # The project being created: the ARN it will get (name plus creation time).
-        return [(action, f"{prefix}:project/{params.get('ProjectName', '')}/{int(time.time() * 1000)}")]
-    if op in _VERSION_OPERATIONS:
-        return [(action, str(params.get("ProjectVersionArn", "*")))]
-    if op in _PROJECT_OPERATIONS:
-        return [(action, str(params.get("ProjectArn", "*")))]
-    if op == "DistributeDatasetEntries":
-        return [(action, str(d.get("Arn", "*"))) for d in params.get("Datasets") or [{}] if isinstance(d, dict)]
-    if op in _DATASET_OPERATIONS:
-        return [(action, str(params.get("DatasetArn", "*")))]
-    if op in ("TagResource", "UntagResource", "ListTagsForResource"):
-        return [(action, str(params.get("ResourceArn", "*")))]
-    if op == "CopyProjectVersion":
-        return [(action, str(params.get("SourceProjectVersionArn", "*")))]
-    return [(action, "*")]  # DescribeProjects and the non-Custom-Labels operations have no resource type
+        found = [(action, _created_arn(request, params))]  # the project being created
+    elif op in _VERSION_OPERATIONS:
+        found = [(action, str(params.get("ProjectVersionArn", "*")))]
+    elif op in _PROJECT_OPERATIONS:
+        found = [(action, str(params.get("ProjectArn", "*")))]
+    elif op == "DistributeDatasetEntries":
+        found = [(action, str(d.get("Arn", "*"))) for d in params.get("Datasets") or [{}] if isinstance(d, dict)]
+    elif op in _DATASET_OPERATIONS:
+        found = [(action, str(params.get("DatasetArn", "*")))]
+    elif op in ("TagResource", "UntagResource", "ListTagsForResource"):
+        found = [(action, str(params.get("ResourceArn", "*")))]
+    elif op == "CopyProjectVersion":
+        found = [(action, str(params.get("SourceProjectVersionArn", "*")))]
+    else:
+        found = [(action, "*")]  # DescribeProjects and the non-Custom-Labels operations have no resource type
+    source = params.get("DatasetSource")
+    if op == "CreateDataset" and isinstance(source, dict) and source.get("DatasetArn"):
+        found.append(("rekognition:ListDatasetEntries", str(source["DatasetArn"])))
+    if op in ("CreateProject", "CreateProjectVersion", "CreateDataset") and params.get("Tags"):
+        found.append(("rekognition:TagResource", _created_arn(request, params)))
+    return found
 
 
 def needs(request: AwsRequest, environ: dict[str, Any], body: bytes) -> list[Need]:

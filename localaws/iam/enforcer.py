@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -190,6 +191,48 @@ def authorize(request: AwsRequest, environ: dict[str, Any], body: bytes) -> Call
         if not decision.allowed:
             raise _denied(request, denial_message(caller, action, resource, decision))
     return caller
+
+
+# --- unsigned requests ----------------------------------------------------------------------------------------
+ANONYMOUS = Principal("anonymous", "")
+
+
+def _routed_to_s3(environ: dict[str, Any]) -> bool:
+    """Unsigned requests moto would answer as S3 (not its own API, not a query or JSON protocol call)."""
+    if environ.get("PATH_INFO", "").startswith("/moto-api") or environ.get("HTTP_X_AMZ_TARGET"):
+        return False
+    query_protocol = environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded")
+    return not (query_protocol and environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO", "/") == "/")
+
+
+def _public_read(account: str, resource: str) -> bool:
+    """The object's ACL grants everyone READ (S3 User Guide, "Access control list (ACL) overview")."""
+    from moto.s3.models import s3_backends
+
+    bucket_name, _, key = resource[len("arn:aws:s3:::") :].partition("/")
+    bucket = s3_backends[account]["aws"].buckets.get(bucket_name)
+    found = bucket.keys.get(key) if bucket is not None and key else None
+    return bool(found is not None and getattr(found, "acl", None) is not None and found.acl.public_read)
+
+
+def authorize_anonymous(environ: dict[str, Any], body: bytes) -> None:
+    """Raise Denied unless every S3 need of an unsigned request is granted to everyone: by a bucket policy
+    statement for Principal "*" (IAM User Guide, "Policy evaluation logic"), or, for object reads, by a
+    public-read object ACL. Public-write ACLs are not modelled (a bucket policy must grant anonymous writes)."""
+    if not _routed_to_s3(environ):
+        return
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    account = os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
+    context = {"aws:SecureTransport": "true"}
+    for action, resource in actions.s3_needs(environ, body):
+        decision = evaluate(ANONYMOUS, [], action, resource, context, bucket_policy(account, resource))
+        if decision.allowed:
+            continue
+        if not decision.explicit_deny_in and action in ("s3:GetObject", "s3:GetObjectVersion") and _public_read(
+                account, resource):
+            continue
+        raise Denied(403, "AccessDenied", "Access Denied")
 
 
 # --- the caller, for what Rekognition does on its behalf -------------------------------------------------------

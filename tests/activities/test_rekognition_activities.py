@@ -150,3 +150,33 @@ def test_connection_errors_are_retryable(monkeypatch):
     with pytest.raises(ApplicationError) as raised:
         run(rek.ensure_project, EnsureProjectInput(REGION, PROJECT))
     assert not raised.value.non_retryable and raised.value.type == "EndpointConnectionError"
+
+
+def test_deleting_a_project_with_datasets_waits_for_them_before_deleting_the_project(rek, world):
+    """AWS refuses DeleteProject while a dataset exists, and DeleteDataset is asynchronous (DELETE_IN_PROGRESS):
+    the activity deletes the datasets, then asks to be retried (not a permanent failure) until they are gone."""
+    import boto3
+
+    world.upload()
+    bucket = world.resources.training_buckets[REGION]
+    project = run(rek.ensure_project, EnsureProjectInput(REGION, PROJECT))
+    client = boto3.client("rekognition", region_name=REGION)
+    for kind in ("TRAIN", "TEST"):
+        client.create_dataset(ProjectArn=project.project_arn, DatasetType=kind, DatasetSource={
+            "GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": MANIFEST_KEY}}})
+    for _ in range(20):
+        datasets = client.describe_projects(ProjectNames=[PROJECT])["ProjectDescriptions"][0]["Datasets"]
+        if all(d["Status"] == "CREATE_COMPLETE" for d in datasets):
+            break
+    attempts = []
+    for _ in range(10):  # what Temporal's retry policy does, without the waiting
+        try:
+            attempts.append(run(rek.delete_project, ProjectInput(REGION, project.project_arn)).status)
+            break
+        except ApplicationError as error:
+            assert not error.non_retryable, error.message
+            attempts.append(error.type)
+    assert attempts[-1] == "DELETING", attempts
+    for _ in range(5):
+        status = run(rek.describe_project, ProjectInput(REGION, project.project_arn))
+    assert not status.exists

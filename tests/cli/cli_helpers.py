@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -49,3 +50,43 @@ def printed_cli() -> str:
     except ValueError:
         shown = str(executable)
     return f"{shown} cli.py"
+
+
+def objects_in(bucket: str, region: str = "us-east-1") -> list[str]:
+    """Keys in a bucket of the local endpoint."""
+    import boto3
+
+    found = boto3.client("s3", region_name=region).list_objects_v2(Bucket=bucket).get("Contents", [])
+    return [item["Key"] for item in found]
+
+
+def bootstrapped(tfvars: Path):
+    """(settings, resources) of `tfvars`, the account made as `terraform apply` makes it (local_stack.bootstrap)."""
+    from configuration.resources import derive_resources
+    from configuration.settings import load_settings
+    from local_stack.bootstrap import bootstrap
+
+    os.environ["GCL_TFVARS"] = str(tfvars)
+    try:
+        settings = load_settings()
+    finally:
+        os.environ.pop("GCL_TFVARS")
+    resources = derive_resources(settings, "123456789012")
+    bootstrap(settings, resources)
+    return settings, resources
+
+
+@contextmanager
+def worker_process(env: dict[str, str]):
+    """The real worker (`python worker.py`) with `env` on top of ours; SIGTERM (then SIGKILL) when done."""
+    worker = subprocess.Popen([sys.executable, str(PROJECT_ROOT / "worker.py")], cwd=PROJECT_ROOT,
+                              env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()

@@ -37,3 +37,19 @@ def temporal_address(tmp_path_factory):
         time.sleep(0.2)
     yield f"127.0.0.1:{port}"
     processes.stop(state / "pids", "temporal", grace_seconds=5)
+
+
+@pytest.fixture
+def deployed(local_aws, emulator, tmp_path, monkeypatch):
+    """A one-region account bootstrapped like terraform apply (a module may define its own `deployed`)."""
+    from cli_helpers import write_tfvars
+
+    from configuration.resources import derive_resources
+    from configuration.settings import load_settings
+    from local_stack.bootstrap import bootstrap
+
+    monkeypatch.setenv("GCL_TFVARS", str(write_tfvars(tmp_path / "one.tfvars", ["us-east-1"])))
+    settings = load_settings()
+    resources = derive_resources(settings, "123456789012")
+    bootstrap(settings, resources)
+    return resources

@@ -1,24 +1,20 @@
 """Issue 16.4 with every real part: a build that fails in all 11 regions for one reason reads in one glance.
 
 Local AWS endpoint (bootstrapped like terraform apply for the 11 Custom Labels regions), a Temporal dev server,
-the real worker (`python worker.py`) and the CLI as a subprocess. The manifest exists (so `build` starts) but
-names an image that is nowhere: every region fails the replication check with the same cause.
+the real worker (`python worker.py`) and the CLI as a subprocess. The dataset is valid (it passes the dataset
+preflight, issue 17) but training fails everywhere with the same cause (an injected training failure). A dataset
+the preflight rejects reads in one glance too: a headline and one line per finding, no region table.
 """
 
 import json
-import os
 import subprocess
-import sys
 import uuid
 
 import boto3
 import pytest
-from cli_helpers import PROJECT_ROOT, run_cli, write_tfvars
+from cli_helpers import bootstrapped, run_cli, worker_process, write_tfvars
 
 from configuration.regions import CUSTOM_LABELS_REGIONS
-from configuration.resources import derive_resources
-from configuration.settings import load_settings
-from local_stack.bootstrap import bootstrap
 
 MANIFEST = "datasets/broken/output.manifest"
 
@@ -28,39 +24,40 @@ def eleven_regions(local_aws, emulator, temporal_address, tmp_path):
     queue = f"failed-build-{uuid.uuid4().hex[:8]}"
     tfvars = write_tfvars(tmp_path / "eleven.tfvars", list(CUSTOM_LABELS_REGIONS), temporal_task_queue=queue,
                           poll_policy="fixed")
-    os.environ["GCL_TFVARS"] = str(tfvars)
-    try:
-        settings = load_settings()
-    finally:
-        os.environ.pop("GCL_TFVARS")
-    resources = derive_resources(settings, "123456789012")
-    bootstrap(settings, resources)
+    _, resources = bootstrapped(tfvars)
     env = {"TEMPORAL_ADDRESS": temporal_address, "GCL_TFVARS": str(tfvars), "AWS_ENDPOINT_URL": local_aws.url}
-    worker = subprocess.Popen([sys.executable, str(PROJECT_ROOT / "worker.py")], cwd=PROJECT_ROOT,
-                              env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    yield env, resources
-    worker.terminate()
-    try:
-        worker.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
+    with worker_process(env):
+        yield env, resources
 
 
-def test_a_build_failing_everywhere_is_at_most_15_lines_of_at_most_120_characters(eleven_regions):
+def _build_when_the_worker_is_ready(env) -> subprocess.CompletedProcess:
     import time
 
-    env, resources = eleven_regions
-    line = json.dumps({"source-ref": f"s3://{resources.management_bucket}/datasets/broken/images/nowhere.png",
-                       "vehicle": 0, "vehicle-metadata": {"class-name": "car"}}) + "\n"
-    boto3.client("s3", region_name="us-east-1").put_object(Bucket=resources.management_bucket, Key=MANIFEST,
-                                                           Body=line.encode())
     deadline = time.monotonic() + 120
     while True:  # the worker is ready once the CLI stops refusing for lack of one
         result = run_cli("build", "--version", "v1", "--manifest", MANIFEST, env=env, timeout=600)
         if "no worker is polling" not in result.stderr or time.monotonic() > deadline:
-            break
+            return result
         time.sleep(1)
+
+
+def _upload(resources, images: dict[str, bytes], labels: dict[str, str]) -> None:
+    s3 = boto3.client("s3", region_name="us-east-1")
+    for key, body in images.items():
+        s3.put_object(Bucket=resources.management_bucket, Key=key, Body=body)
+    lines = [json.dumps({"source-ref": f"s3://{resources.management_bucket}/{key}", "vehicle": 0,
+                         "vehicle-metadata": {"class-name": label}}) for key, label in labels.items()]
+    s3.put_object(Bucket=resources.management_bucket, Key=MANIFEST, Body=("\n".join(lines) + "\n").encode())
+
+
+def test_a_build_failing_everywhere_is_at_most_15_lines_of_at_most_120_characters(eleven_regions, emulator):
+    from local_stack.sample_dataset import encode_png
+
+    env, resources = eleven_regions
+    keys = {f"datasets/broken/images/{label}-{i}.png": label for label in ("car", "cone") for i in range(2)}
+    _upload(resources, {key: encode_png([bytes([i * 50] * 3) * 64] * 64, 64) for i, key in enumerate(keys)}, keys)
+    emulator.configure({"faults": {"fail_training": [{"message": "InternalServerError: training stopped unexpectedly"}]}})
+    result = _build_when_the_worker_is_ready(env)
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     print(result.stdout)
@@ -69,5 +66,24 @@ def test_a_build_failing_everywhere_is_at_most_15_lines_of_at_most_120_character
     assert "CHECKING" not in result.stdout and "Traceback" not in result.stderr
     assert lines[0].startswith(f"checked: manifest s3://{resources.management_bucket}/{MANIFEST} exists")
     assert sum(region in result.stdout for region in CUSTOM_LABELS_REGIONS) == 11
-    causes = [text for text in lines if "11 regions" in text]
-    assert len(causes) == 1 and "never replicate" in causes[0], result.stdout
+    causes = [text for text in lines if "training stopped unexpectedly" in text and "TRAINING_FAILED" not in text]
+    assert len(causes) == 1 and causes[0].startswith("build AWSDeepRacer v1: failed in 11 of 11 region(s)"), result.stdout
+
+
+def test_a_rejected_dataset_is_a_headline_and_one_line_per_finding(eleven_regions, emulator):
+    env, resources = eleven_regions
+    keys = {f"datasets/broken/images/nowhere-{i}.png": "car" for i in range(12)}
+    _upload(resources, {}, keys)  # twelve images that are nowhere, one label
+    result = _build_when_the_worker_is_ready(env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    print(result.stdout)
+    assert len(lines) <= 15 and max(len(text) for text in lines) <= 120, result.stdout
+    assert "Traceback" not in result.stderr and "waiting for the worker" not in result.stdout
+    assert "output.manifest rejected, nothing created: 13 problem(s)" in lines[2], result.stdout
+    assert lines[3].startswith("  manifest: ERROR_TOO_MANY_INVALID_ROWS_IN_MANIFEST: 12 of 12 JSON lines invalid")
+    assert lines[4].startswith("  line 1: ERROR_INVALID_IMAGE: s3://") and "nowhere-0.png does not exist" in lines[4]
+    assert lines[-1] == "  and 3 more", result.stdout
+    described = [boto3.client("rekognition", region_name=region).describe_projects()["ProjectDescriptions"]
+                 for region in CUSTOM_LABELS_REGIONS]
+    assert described == [[]] * 11  # nothing was created anywhere

@@ -12,12 +12,9 @@ import uuid
 
 import boto3
 import pytest
-from cli_helpers import PROJECT_ROOT, free_port, printed_cli, run_cli, write_tfvars
+from cli_helpers import PROJECT_ROOT, bootstrapped, free_port, printed_cli, run_cli, write_tfvars
 
-from configuration.resources import derive_resources
-from configuration.settings import load_settings
 from local_stack import health, processes
-from local_stack.bootstrap import bootstrap
 from local_stack.stack import SEARCH_ATTRIBUTES
 
 MANIFEST = "datasets/x/output.manifest"
@@ -46,13 +43,7 @@ def world(local_aws, emulator, tmp_path):
     """One bootstrapped region, a dev server of its own (tests kill it) and an idle worker on a fresh queue."""
     queue = f"idle-{uuid.uuid4().hex[:8]}"
     tfvars = write_tfvars(tmp_path / "one.tfvars", ["us-east-1"], temporal_task_queue=queue)
-    os.environ["GCL_TFVARS"] = str(tfvars)
-    try:
-        settings = load_settings()
-    finally:
-        os.environ.pop("GCL_TFVARS")
-    resources = derive_resources(settings, "123456789012")
-    bootstrap(settings, resources)
+    _, resources = bootstrapped(tfvars)
     address = _start_dev_server(tmp_path)
     worker = subprocess.Popen([sys.executable, str(PROJECT_ROOT / "tests" / "cli" / "idle_worker.py"), address, queue],
                               stdout=subprocess.PIPE, text=True)

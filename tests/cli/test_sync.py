@@ -72,7 +72,7 @@ def test_second_sync_uploads_nothing_and_a_changed_file_only_that(deployed, tmp_
 
 def test_keep_refs_uploads_the_manifest_as_is(deployed, tmp_path):
     dataset = tmp_path / "raw"
-    create_sample_dataset(dataset, images_per_class=1)
+    create_sample_dataset(dataset, images_per_class=2)
     summary = _sync(dataset, "--keep-refs", "--prefix", "custom")
     assert summary["prefix"] == "custom/" and summary["refs_rewritten"] == 0
     body = boto3.client("s3", region_name="us-east-1").get_object(
@@ -82,7 +82,7 @@ def test_keep_refs_uploads_the_manifest_as_is(deployed, tmp_path):
 
 def test_human_output_names_the_next_step(deployed, tmp_path):
     dataset = tmp_path / "cars"
-    create_sample_dataset(dataset, images_per_class=1)
+    create_sample_dataset(dataset, images_per_class=2)
     result = runner.invoke(app, ["sync", str(dataset)])
     assert result.exit_code == 0, result.output
     hint = re.search(r"next: (?P<cli>.+) build --version first --manifest datasets/cars/output\.manifest", result.output)
@@ -124,10 +124,10 @@ def test_multipart_etag_is_recognised():
 def test_build_finds_the_only_manifest_and_refuses_to_guess_between_two(deployed, tmp_path):
     with pytest.raises(UserError, match="no manifest"):
         default_manifest_key(deployed.management_bucket, "us-east-1")
-    create_sample_dataset(tmp_path / "one", images_per_class=1)
+    create_sample_dataset(tmp_path / "one", images_per_class=2)
     _sync(tmp_path / "one")
     assert default_manifest_key(deployed.management_bucket, "us-east-1") == "datasets/one/output.manifest"
-    create_sample_dataset(tmp_path / "two", images_per_class=1)
+    create_sample_dataset(tmp_path / "two", images_per_class=2)
     _sync(tmp_path / "two")
     with pytest.raises(UserError, match="2 manifests .* choose one with --manifest"):
         default_manifest_key(deployed.management_bucket, "us-east-1")

@@ -10,32 +10,17 @@ import sys
 
 import boto3
 import pytest
-from cli_helpers import PROJECT_ROOT, write_tfvars
+from cli_helpers import PROJECT_ROOT, objects_in
 from typer.testing import CliRunner
 
 from cli import app
-from configuration.resources import derive_resources
-from configuration.settings import load_settings
-from local_stack.bootstrap import bootstrap
 from local_stack.sample_dataset import create_sample_dataset
 
 runner = CliRunner()
-REGIONS = ["us-east-1"]
-
-
-@pytest.fixture
-def deployed(local_aws, emulator, tmp_path, monkeypatch):
-    tfvars = write_tfvars(tmp_path / "one.tfvars", REGIONS)
-    monkeypatch.setenv("GCL_TFVARS", str(tfvars))
-    settings = load_settings()
-    resources = derive_resources(settings, "123456789012")
-    bootstrap(settings, resources)
-    return resources
 
 
 def _objects(bucket: str) -> list[str]:
-    found = boto3.client("s3", region_name="us-east-1").list_objects_v2(Bucket=bucket).get("Contents", [])
-    return [item["Key"] for item in found]
+    return objects_in(bucket)
 
 
 def _refused(dataset, *fragments: str) -> str:
@@ -50,7 +35,7 @@ def _refused(dataset, *fragments: str) -> str:
 
 def test_a_link_out_of_the_dataset_folder_is_refused_before_anything_is_uploaded(deployed, tmp_path):
     dataset = tmp_path / "cars"
-    create_sample_dataset(dataset, images_per_class=1)
+    create_sample_dataset(dataset, images_per_class=2)
     secret = tmp_path / "secret.txt"
     secret.write_text("not part of the dataset")
     (dataset / "images" / "z-link.png").symlink_to(secret)
@@ -61,7 +46,7 @@ def test_a_link_out_of_the_dataset_folder_is_refused_before_anything_is_uploaded
 
 def test_links_inside_the_folder_are_fine(deployed, tmp_path):
     dataset = tmp_path / "cars"
-    create_sample_dataset(dataset, images_per_class=1)
+    create_sample_dataset(dataset, images_per_class=2)
     (dataset / "images" / "again.png").symlink_to(dataset / "images" / "car-01.png")
     (dataset / "loop").symlink_to(dataset, target_is_directory=True)  # walked once, not forever
     result = runner.invoke(app, ["sync", str(dataset), "--json"])
@@ -71,7 +56,7 @@ def test_links_inside_the_folder_are_fine(deployed, tmp_path):
 
 def test_files_that_cannot_be_uploaded_are_named_before_anything_is_uploaded(deployed, tmp_path):
     dataset = tmp_path / "cars"
-    create_sample_dataset(dataset, images_per_class=1)
+    create_sample_dataset(dataset, images_per_class=2)
     os.mkfifo(dataset / "images" / "pipe.png")
     (dataset / "images" / "gone.png").symlink_to(dataset / "images" / "nothing-here.png")
     deep = dataset.joinpath(*[letter * 250 for letter in "wxyz"])
@@ -84,7 +69,7 @@ def test_files_that_cannot_be_uploaded_are_named_before_anything_is_uploaded(dep
 
 def test_a_manifest_with_a_bom_is_refused_before_anything_is_uploaded(deployed, tmp_path):
     dataset = tmp_path / "cars"
-    manifest = create_sample_dataset(dataset, images_per_class=1)
+    manifest = create_sample_dataset(dataset, images_per_class=2)
     manifest.write_bytes(b"\xef\xbb\xbf" + manifest.read_bytes())
     _refused(dataset, "manifest starts with a UTF-8 byte order mark")
     assert _objects(deployed.management_bucket) == []
@@ -92,7 +77,7 @@ def test_a_manifest_with_a_bom_is_refused_before_anything_is_uploaded(deployed, 
 
 def test_a_line_separator_inside_a_json_string_is_part_of_the_line(deployed, tmp_path):
     dataset = tmp_path / "cars"
-    manifest = create_sample_dataset(dataset, images_per_class=1)
+    manifest = create_sample_dataset(dataset, images_per_class=2)
     lines = manifest.read_text().splitlines()
     entry = json.loads(lines[0])
     entry["note"] = "a\u2028b\u0085c\rd"  # raw in the file: str.splitlines() would break the line here
@@ -135,7 +120,7 @@ def test_sync_of_a_large_manifest_stays_in_bounded_memory(deployed, tmp_path, li
     1,000 runs the issue's 1 GB case)."""
     megabytes = int(os.environ.get("GCL_BIG_MANIFEST_MB", "200"))
     dataset = tmp_path / "big"
-    create_sample_dataset(dataset, images_per_class=1)
+    create_sample_dataset(dataset, images_per_class=2)
     count = _big_manifest(dataset / "output.manifest", megabytes, line_bytes)
     env = {**os.environ, "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"]}
     done = subprocess.run([sys.executable, str(PROJECT_ROOT / "tests" / "cli" / "sync_memory_probe.py"),
@@ -155,7 +140,7 @@ def test_sync_of_a_large_manifest_stays_in_bounded_memory(deployed, tmp_path, li
 def test_an_upload_refused_by_s3_is_one_line(deployed, tmp_path, emulator):
     """Issue 15.4: a transport failure in the middle of the uploads (S3 answers 503 SlowDown to every PUT)."""
     dataset = tmp_path / "cars"
-    create_sample_dataset(dataset, images_per_class=1)
+    create_sample_dataset(dataset, images_per_class=2)
     emulator.configure({"faults": {"throttle_rate": 1.0, "throttle_operations": ["PUT"]}})
     line = _refused(dataset, "AWS transfer failed: Failed to upload")
     assert "SlowDown" in line

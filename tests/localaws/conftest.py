@@ -7,7 +7,8 @@ from localaws_support import client
 @pytest.fixture
 def fast(emulator):
     """Transitions complete after one DescribeProjectVersions call that saw them: fast and deterministic."""
-    emulator.configure({"timing": {"mode": "calls", "TRAINING": 1, "STARTING": 1, "STOPPING": 1, "DELETING": 1}})
+    emulator.configure({"timing": {"mode": "calls", "TRAINING": 1, "STARTING": 1, "STOPPING": 1, "DELETING": 1,
+                                  "DATASET": 1}})
     return emulator
 
 

@@ -177,3 +177,26 @@ def seed_dataset(
         "TrainingData": {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": train, "Name": "datasets/output.manifest"}}}]},
         "TestingData": {"AutoCreate": True},
     }
+
+
+# --- datasets ------------------------------------------------------------------------------------------
+def manifest_source(bucket: str, key: str) -> dict[str, Any]:
+    return {"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}}
+
+
+def settled_dataset(rek, arn: str, attempts: int = 20) -> dict[str, Any]:
+    """DescribeDataset until the dataset leaves its *_IN_PROGRESS state (calls mode: a call or two)."""
+    for _ in range(attempts):
+        description = rek.describe_dataset(DatasetArn=arn)["DatasetDescription"]
+        if not description["Status"].endswith("_IN_PROGRESS"):
+            return description
+    raise AssertionError(f"{arn} still {description['Status']} after {attempts} DescribeDataset calls")
+
+
+def settled_version(rek, project_arn: str, attempts: int = 20) -> dict[str, Any]:
+    """DescribeProjectVersions until the newest version has finished training."""
+    for _ in range(attempts):
+        description = rek.describe_project_versions(ProjectArn=project_arn)["ProjectVersionDescriptions"][0]
+        if description["Status"] != "TRAINING_IN_PROGRESS":
+            return description
+    raise AssertionError(f"training in {project_arn} still in progress after {attempts} calls")

@@ -232,3 +232,87 @@ def test_service_session_states_the_source_account_for_confused_deputy_guards(en
     assert as_keys(session, "sts").get_caller_identity()["Arn"].endswith(":assumed-role/task/ecs-tasks")
     with pytest.raises(EmulatorControlError, match="does not let ecs-tasks.amazonaws.com"):
         enforced.service_session(role_arn, "ecs-tasks.amazonaws.com", source_account="999999999999")
+
+
+# --- datasets and tags (issue 13 item 3) ----------------------------------------------------------------------
+MANIFEST_SOURCE = {"GroundTruthManifest": {"S3Object": {"Bucket": BUCKET, "Name": "train.manifest"}}}
+
+
+def _dataset_status(rek, enforced, arn):
+    enforced.advance()
+    return rek.describe_dataset(DatasetArn=arn)["DatasetDescription"]
+
+
+@pytest.mark.parametrize("may_read", [False, True])
+def test_create_dataset_reads_the_manifest_with_the_callers_s3_permissions(enforced, may_read):
+    statements = [allow(["rekognition:CreateProject", "rekognition:CreateDataset", "rekognition:DescribeDataset"])]
+    if may_read:
+        statements.append(allow("s3:GetObject", f"arn:aws:s3:::{BUCKET}/*"))
+    keys = user_with(f"dataset-maker-{may_read}", *statements)
+    enforced.configure({"timing": {"mode": "manual"}})
+    rek = as_keys(keys, "rekognition")
+    project = rek.create_project(ProjectName="Datasets")["ProjectArn"]
+    arn = rek.create_dataset(ProjectArn=project, DatasetType="TRAIN", DatasetSource=MANIFEST_SOURCE)["DatasetArn"]
+    described = _dataset_status(rek, enforced, arn)
+    if may_read:
+        assert described["Status"] == "CREATE_COMPLETE" and described["DatasetStats"]["TotalEntries"] == 4
+        return
+    assert described["Status"] == "CREATE_FAILED" and described["StatusMessageCode"] == "CLIENT_ERROR"
+    message = described["StatusMessage"]
+    assert message.startswith("ERROR_INVALID_PERMISSIONS_MANIFEST_S3_BUCKET: The S3 bucket permissions are incorrect.")
+    assert BUCKET in message and "s3:GetObject" in message
+
+
+def test_dataset_operations_are_authorized_on_the_dataset_arn(enforced):
+    project_arns = f"arn:aws:rekognition:us-east-1:{ACCOUNT}:project/Scoped/*"
+    keys = user_with("scoped", allow(["rekognition:CreateProject", "rekognition:CreateDataset"], project_arns),
+                     allow("rekognition:DescribeDataset", f"arn:aws:rekognition:us-east-1:{ACCOUNT}:project/Scoped/dataset/*"))
+    rek = as_keys(keys, "rekognition")
+    project = rek.create_project(ProjectName="Scoped")["ProjectArn"]
+    dataset = rek.create_dataset(ProjectArn=project, DatasetType="TEST")["DatasetArn"]
+    assert rek.describe_dataset(DatasetArn=dataset)["DatasetDescription"]["Status"]
+    for call in (lambda: rek.list_dataset_entries(DatasetArn=dataset), lambda: rek.delete_dataset(DatasetArn=dataset),
+                 lambda: rek.list_tags_for_resource(ResourceArn=dataset)):
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert error_code(excinfo) == "AccessDeniedException"
+        assert f"on resource: {dataset}" in excinfo.value.response["Error"]["Message"]
+
+
+def test_tags_on_create_and_dataset_copies_need_their_extra_actions(enforced):
+    """Service Authorization Reference: Create* with Tags also needs rekognition:TagResource; CreateDataset from
+    another dataset also needs rekognition:ListDatasetEntries on it."""
+    keys = user_with("no-extras", allow(["rekognition:CreateProject", "rekognition:CreateDataset"]))
+    rek = as_keys(keys, "rekognition")
+    with pytest.raises(ClientError) as excinfo:
+        rek.create_project(ProjectName="Tagged", Tags={"team": "a"})
+    assert "rekognition:TagResource" in excinfo.value.response["Error"]["Message"]
+    project = rek.create_project(ProjectName="Untagged")["ProjectArn"]
+    source = root("rekognition").create_dataset(ProjectArn=project, DatasetType="TRAIN")["DatasetArn"]
+    with pytest.raises(ClientError) as excinfo:
+        rek.create_dataset(ProjectArn=project, DatasetType="TEST", DatasetSource={"DatasetArn": source})
+    assert f"rekognition:ListDatasetEntries on resource: {source}" in excinfo.value.response["Error"]["Message"]
+
+
+def test_unsigned_requests_are_anonymous_and_need_a_public_bucket_policy(enforced, local_aws):
+    """An unsigned request is anonymous: S3 allows it only where a bucket policy grants Principal "*" (IAM User
+    Guide, "Policy evaluation logic"; S3 User Guide, "Blocking public access"), never as the account root."""
+    import urllib.error
+    import urllib.request
+
+    def unsigned(method, path, data=None):
+        request = urllib.request.Request(f"{local_aws.url}/{BUCKET}/{path}", data=data, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    status, body = unsigned("GET", "train.manifest")
+    assert status == 403 and b"<Code>AccessDenied</Code>" in body
+    assert unsigned("PUT", "anonymous-upload", b"x")[0] == 403
+    root("s3").put_bucket_policy(Bucket=BUCKET, Policy=policy(
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{BUCKET}/images/*"}))
+    assert unsigned("GET", "images/0.png")[0] == 200
+    assert unsigned("GET", "train.manifest")[0] == 403
+    assert unsigned("PUT", "images/new.png", b"x")[0] == 403

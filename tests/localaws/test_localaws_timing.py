@@ -51,6 +51,27 @@ def test_time_mode_zero_and_long_durations(local_aws, emulator, rekognition):
     assert _statuses(rek, project, 1) == ["RUNNING"]
 
 
+def test_datasets_follow_the_timing_modes(local_aws, emulator, rekognition):
+    """DATASET times a dataset's create and update, DELETING its deletion; calls mode counts DescribeDataset and
+    the DescribeProjects calls that list it; a per-region block applies to datasets too."""
+    emulator.configure({"timing": {"mode": "time", "DATASET": 3600, "DELETING": 0,
+                                   "per_region": {"eu-west-1": {"mode": "calls", "DATASET": 2}}}})
+    slow, counted = rekognition("us-east-1"), rekognition("eu-west-1")
+    slow_dataset = slow.create_dataset(ProjectArn=slow.create_project(ProjectName="slow")["ProjectArn"], DatasetType="TRAIN")
+    described = [slow.describe_dataset(DatasetArn=slow_dataset["DatasetArn"])["DatasetDescription"]["Status"] for _ in range(3)]
+    assert described == ["CREATE_IN_PROGRESS"] * 3
+    emulator.configure({"timing": {"DATASET": 0}})  # applies to the dataset already in the state
+    assert slow.describe_dataset(DatasetArn=slow_dataset["DatasetArn"])["DatasetDescription"]["Status"] == "CREATE_COMPLETE"
+    project = counted.create_project(ProjectName="counted")["ProjectArn"]
+    dataset = counted.create_dataset(ProjectArn=project, DatasetType="TEST")["DatasetArn"]
+    listed = counted.describe_projects()["ProjectDescriptions"][0]["Datasets"][0]["Status"]
+    assert (listed, counted.describe_dataset(DatasetArn=dataset)["DatasetDescription"]["Status"]) == (
+        "CREATE_IN_PROGRESS", "CREATE_IN_PROGRESS")
+    assert counted.describe_dataset(DatasetArn=dataset)["DatasetDescription"]["Status"] == "CREATE_COMPLETE"
+    slow.delete_dataset(DatasetArn=slow_dataset["DatasetArn"])
+    assert slow.describe_projects(ProjectNames=["slow"])["ProjectDescriptions"][0]["Datasets"] == []  # DELETING 0
+
+
 def test_per_region_overrides(local_aws, emulator, rekognition):
     emulator.configure(
         {"timing": {"mode": "calls", "TRAINING": 0, "per_region": {"ap-south-1": {"mode": "manual"}, "eu-west-2": {"TRAINING": 2}}}}

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from localaws_support import assert_valid_output, client, create_bucket, png
 
+from localaws.custom_labels import dataset_content, training_rules
 from localaws.custom_labels import manifest as manifest_module
-from localaws.custom_labels import training_rules
 
 REGION, TRAIN, OUTPUT = "eu-west-1", "rules-train", "rules-output"
 KEY = "datasets/train.manifest"
@@ -215,7 +215,7 @@ def test_a_completed_training_points_at_its_validation_and_output_manifests(worl
 
 def test_every_rule_is_in_the_documented_table():
     table = (Path(__file__).parents[2] / "docs" / "TRAINING_RULES.md").read_text()
-    codes = set(training_rules.CONTENT_ERRORS) | set(manifest_module.LINE_ERRORS)
+    codes = set(training_rules.CONTENT_ERRORS) | set(manifest_module.LINE_ERRORS) | set(dataset_content.FILE_ERRORS)
     listed = set(re.findall(r"\bERROR_[A-Z0-9_]+\b", table))
     assert codes <= listed, codes - listed
     assert "docs.aws.amazon.com/rekognition/latest/customlabels-dg/" in table

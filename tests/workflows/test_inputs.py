@@ -28,7 +28,7 @@ def problem(cls, raw) -> str:
 
 
 @pytest.mark.parametrize("field,value", [
-    ("TtlHours", 1e9), ("TtlHours", math.inf), ("TtlHours", math.nan), ("TtlHours", 10**400), ("TtlHours", 0),
+    ("TtlHours", 1e9), ("TtlHours", math.inf), ("TtlHours", math.nan), ("TtlHours", 10**400), ("TtlHours", -1),
     ("MinInferenceUnits", 10**23), ("MaxInferenceUnits", 10**23), ("PollIntervalSeconds", 10**12),
     ("PollIntervalSeconds", 0),
 ])
@@ -74,7 +74,8 @@ def test_every_dataclass_field_is_validated_and_nothing_else(cls):
 
 @pytest.mark.parametrize("cls", list(inputs.VALIDATORS))
 def test_a_python_caller_dataclass_round_trips(cls):
-    required = {"ProjectName": "P", "ManifestKey": "k", "VersionName": "v", "VersionNames": ["v"]}
+    required = {"ProjectName": "P", "ManifestKey": "k", "VersionName": "v", "VersionNames": ["v"],
+                "SourceRegion": "us-west-2"}
     instance = cls(**{k: v for k, v in required.items() if k in {f.name for f in dataclasses.fields(cls)}})
     assert inputs.parse(cls, dataclasses.asdict(instance)) == instance
 

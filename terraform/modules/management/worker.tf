@@ -62,6 +62,13 @@ locals {
         Resource = [for arn in var.worker_output_bucket_arns : "${arn}/*"]
       },
       {
+        # read_evaluation: the evaluation summary a training wrote (F1, precision, recall, test images).
+        Sid      = "ReadEvaluationSummaries"
+        Effect   = "Allow"
+        Action   = "s3:GetObject"
+        Resource = [for arn in var.worker_output_bucket_arns : "${arn}/*/EvaluationSummary-*.json"]
+      },
+      {
         Sid      = "LocateTrainingOutput"
         Effect   = "Allow"
         Action   = ["s3:GetBucketLocation", "s3:GetBucketAcl"]
