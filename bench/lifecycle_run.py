@@ -102,7 +102,7 @@ def server_requests(metrics_port: int) -> Counter:
 
 
 def requests(project: str, regions: tuple[str, ...]):
-    """The CLI's requests for the lifecycle, as cli_commands/operations.py builds them (no TTL: see above)."""
+    """The CLI's requests for the lifecycle, as cli_commands/operations.py builds them (`start --ttl 0`: see above)."""
     from cli_commands.launch import OperationRequest
 
     versions = list(orch.VERSIONS)
@@ -111,7 +111,7 @@ def requests(project: str, regions: tuple[str, ...]):
               for v in versions]
     rest = [
         OperationRequest("start", project, versions, list(regions),
-                         {"ProjectName": project, "VersionNames": versions, "MinInferenceUnits": 1}),
+                         {"ProjectName": project, "VersionNames": versions, "MinInferenceUnits": 1, "TtlHours": 0}),
         OperationRequest("stop", project, versions, list(regions), {"ProjectName": project, "VersionNames": versions}),
         OperationRequest("delete", project, [], list(regions), {"ProjectName": project, "VersionNames": []}),
     ]

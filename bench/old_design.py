@@ -37,12 +37,18 @@ def export(commit: str, into: Path) -> None:
 
 
 def front_doors(project: str, regions: tuple[str, ...]) -> tuple[list, list]:
-    """(workflow type, id, payload) of the previous CLI's commands: both builds, then start, stop, delete."""
+    """(workflow type, id, payload) of the previous CLI's commands: both builds, then start, stop, delete.
+
+    The previous CLI sent no TtlHours for `--ttl 0` (its workflows refused 0)."""
     builds, rest = lr.requests(project, regions)
     kinds = {"build": "BuildModelWorkflow", "start": "StartModelWorkflow", "stop": "StopModelWorkflow",
              "delete": "DeleteModelWorkflow"}
-    return ([(kinds[r.operation], r.workflow_id, r.payload) for r in builds],
-            [(kinds[r.operation], r.workflow_id, r.payload) for r in rest])
+
+    def door(request) -> tuple[str, str, dict]:
+        payload = {k: v for k, v in request.payload.items() if not (k == "TtlHours" and not v)}
+        return kinds[request.operation], request.workflow_id, payload
+
+    return [door(r) for r in builds], [door(r) for r in rest]
 
 
 async def run_front_door(client, queue: str, kind: str, workflow_id: str, payload: dict) -> None:
