@@ -184,8 +184,7 @@ async def executions(client, query: str = "") -> list[Execution]:
 
 async def time_skipping_server(metrics_port: int):
     """`temporal server start-dev` with per-workflow time skipping, our search attributes and request counters."""
-    from temporalio.testing import WorkflowEnvironment
-    from temporalio.testing._timeskipping import TimeSkippingConfig
+    from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 
     from configuration.tools import require_tool
     from workflows import search_attributes as sa

@@ -28,6 +28,16 @@ from bench.seed_transitions import Durations
 OLD_DESIGN_COMMIT = "fa12604f8faa86e86c14fa0dcfd1bf7159e63686"
 
 
+def available(commit: str = OLD_DESIGN_COMMIT) -> bool:
+    """Whether this checkout has the commit (a shallow clone or an exported tree has not)."""
+    try:
+        found = subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{commit}^{{commit}}"],  # nosec B603 B607
+                               check=False, capture_output=True, timeout=30)
+    except OSError:
+        return False
+    return found.returncode == 0
+
+
 def export(commit: str, into: Path) -> None:
     """Write the commit's tree into `into` (raises when the repository or the commit is not there)."""
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", commit],  # nosec B603 B607

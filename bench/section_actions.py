@@ -120,21 +120,27 @@ def run(size: str) -> SectionResult:
     with world.local_aws() as (_, control):
         orch.prepare_account(control, regions, lr.POLL_SECONDS, timing={"mode": "manual"})
         cost = asyncio.run(lr.measure(control, regions, durations, PROJECT))
-        previous_cost = asyncio.run(old.measure(regions, durations, f"{PROJECT}Old"))
+        previous_cost = asyncio.run(old.measure(regions, durations, f"{PROJECT}Old")) if old.available() else None
     check_clock(cost, len(regions), durations)
     total, details = ours(cost)
-    previous_total, previous_details = previous(previous_cost)
     executions = seed.lifecycle(len(regions), len(orch.VERSIONS), durations)
     seed_total = seed.total(executions)
     label = (f"billable actions, followed lifecycle {len(regions)} regions x {len(orch.VERSIONS)} versions "
              f"(build, start, stop, delete; {lr.timedelta_text(durations.training)} trainings)")
     baseline = "seed: Step Functions state transitions"
-    result.rows += [
-        Row("actions", label, total, seed_total, "actions", baseline,
-            note=f"target <= {TARGET:.2f}x; Temporal Cloud actions ({lr.actions.ACTIONS_PAGE}) vs Standard "
-                 f"transitions ({seed.PRICING_PAGE})"),
-        Row("actions", f"{label}, previous design ({old.OLD_DESIGN_COMMIT[:8]})", previous_total, seed_total,
-            "actions", baseline, note="per-status signals to the parent; the CLI's 2-s progress queries (modelled)"),
-    ]
-    result.details = details + following(cost) + previous_details + seed_details(executions, durations)
+    result.rows.append(Row(
+        "actions", label, total, seed_total, "actions", baseline,
+        note=f"target <= {TARGET:.2f}x; Temporal Cloud actions ({lr.actions.ACTIONS_PAGE}) vs Standard "
+             f"transitions ({seed.PRICING_PAGE})"))
+    result.details = details + following(cost)
+    if previous_cost is None:
+        result.details.append({"side": "previous", "what": "not measured", "count": 0,
+                               "how": f"commit {old.OLD_DESIGN_COMMIT[:8]} is not in this repository"})
+    else:
+        previous_total, previous_details = previous(previous_cost)
+        result.rows.append(Row(
+            "actions", f"{label}, previous design ({old.OLD_DESIGN_COMMIT[:8]})", previous_total, seed_total,
+            "actions", baseline, note="per-status signals to the parent; the CLI's 2-s progress queries (modelled)"))
+        result.details += previous_details
+    result.details += seed_details(executions, durations)
     return result
