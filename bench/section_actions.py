@@ -44,31 +44,32 @@ def check_clock(cost: lr.LifecycleCost, regions: int, durations: seed.Durations)
         raise RuntimeError(f"trainings timed by workflow time: {sorted(trainings)}")
 
 
-def ours(cost: lr.LifecycleCost) -> tuple[int, list[dict]]:
-    """Total billable actions and the details rows that make it up."""
-    details = []
-    history_total = 0
+def recorded(cost: lr.LifecycleCost, side: str) -> list[dict]:
+    """Details rows of what the histories and the server's counters show: actions per workflow type, heartbeats."""
+    rows = []
     for workflow_type, found in sorted(lr.by_type(cost.executions).items()):
         runs = sum(1 for run in cost.executions if run.workflow_type == workflow_type)
-        total = sum(found.values())
-        history_total += total
-        details.append({"side": "ours", "what": f"{workflow_type} ({runs} runs)", "count": total,
-                        "how": kinds_text(found)})
-    cli_billed = sum(cost.cli_calls[kind] for kind in BILLED_OUTSIDE_HISTORY)
+        rows.append({"side": side, "what": f"{workflow_type} ({runs} runs)", "count": sum(found.values()),
+                     "how": kinds_text(found)})
     heartbeats = cost.server_requests["RecordActivityTaskHeartbeat"] + \
         cost.server_requests["RecordActivityTaskHeartbeatById"]
-    waits = {door: lr.operation_seconds(cost.executions, door)[0] for door in cost.operations}
-    resubmit_total = sum(lr.resubmits(seconds) for seconds in waits.values()) * lr.RESUBMIT_ACTIONS
-    details += [
+    rows.append({"side": side, "what": "activity heartbeats received", "count": heartbeats,
+                 "how": "the dev server's RecordActivityTaskHeartbeat counter"})
+    return rows
+
+
+def ours(cost: lr.LifecycleCost) -> tuple[int, list[dict]]:
+    """Total billable actions and the details rows that make it up."""
+    cli_billed = sum(cost.cli_calls[kind] for kind in BILLED_OUTSIDE_HISTORY)
+    waits = [lr.operation_seconds(cost.executions, door)[0] for door in cost.operations]
+    details = recorded(cost, "ours") + [
         {"side": "ours", "what": "CLI queries + updates while following", "count": cli_billed,
          "how": f"counted on the CLI's client: {kinds_text(cost.cli_calls) or 'none'}"},
-        {"side": "ours", "what": "activity heartbeats received", "count": heartbeats,
-         "how": "the dev server's RecordActivityTaskHeartbeat counter"},
-        {"side": "ours", "what": "front-door re-submits over real waits (modelled)", "count": resubmit_total,
-         "how": f"{lr.RESUBMIT_ACTIONS} per hour waited; waits "
-                + ", ".join(lr.timedelta_text(s) for s in waits.values())},
+        {"side": "ours", "what": "front-door re-submits over real waits (modelled)",
+         "count": sum(lr.resubmits(seconds) for seconds in waits) * lr.RESUBMIT_ACTIONS,
+         "how": f"{lr.RESUBMIT_ACTIONS} per hour waited; waits " + ", ".join(lr.timedelta_text(s) for s in waits)},
     ]
-    return history_total + cli_billed + heartbeats + resubmit_total, details
+    return sum(d["count"] for d in details), details
 
 
 def following(cost: lr.LifecycleCost) -> list[dict]:
@@ -86,19 +87,10 @@ def following(cost: lr.LifecycleCost) -> list[dict]:
 def previous(cost: lr.LifecycleCost) -> tuple[int, list[dict]]:
     """The previous design's total (histories, heartbeats, its CLI's modelled queries) and details."""
     side = f"previous ({old.OLD_DESIGN_COMMIT[:8]})"
-    details = []
-    for workflow_type, found in sorted(lr.by_type(cost.executions).items()):
-        runs = sum(1 for run in cost.executions if run.workflow_type == workflow_type)
-        details.append({"side": side, "what": f"{workflow_type} ({runs} runs)", "count": sum(found.values()),
-                        "how": kinds_text(found)})
     waits = [old.operation_seconds(cost.executions, door) for door in cost.operations]
-    queries = sum(lr.old_cli_queries(seconds) for seconds in waits)
-    heartbeats = cost.server_requests["RecordActivityTaskHeartbeat"] + \
-        cost.server_requests["RecordActivityTaskHeartbeatById"]
-    details += [
-        {"side": side, "what": "activity heartbeats received", "count": heartbeats,
-         "how": "the dev server's RecordActivityTaskHeartbeat counter"},
-        {"side": side, "what": "CLI progress queries while following (modelled)", "count": queries,
+    details = recorded(cost, side) + [
+        {"side": side, "what": "CLI progress queries while following (modelled)",
+         "count": sum(lr.old_cli_queries(seconds) for seconds in waits),
          "how": "one every 2 s until the result; waits " + ", ".join(lr.timedelta_text(s) for s in waits)},
     ]
     return sum(d["count"] for d in details), details
