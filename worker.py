@@ -35,8 +35,9 @@ GRACEFUL_SHUTDOWN_SECONDS = 30
 # Pure helper modules the workflows import: passed through by name (an import inside
 # `imports_passed_through()` of a submodule, `from workflows import polling`, was re-imported on every run).
 PASSTHROUGH_MODULES = (
-    "configuration.names", "configuration.dataset_rules", "workflows.activity_api", "workflows.common", "workflows.ids", "workflows.inputs",
-    "workflows.models", "workflows.polling", "workflows.preflight", "workflows.search_attributes", "pydantic", "pydantic_core",
+    "configuration.names", "configuration.dataset_rules", "workflows.activity_api", "workflows.common", "workflows.ids",
+    "workflows.inputs", "workflows.models", "workflows.owner_api", "workflows.polling", "workflows.preflight",
+    "workflows.search_attributes", "pydantic", "pydantic_core",
 )
 
 log = logging.getLogger("worker")

@@ -45,5 +45,6 @@ def all_activities(settings, resources, client=None, clients: ClientFactory | No
         ImageCopyActivities(clients).copy_images,
     ]
     if client is not None:
-        found.append(TemporalActivities(client).running_operation)
+        temporal = TemporalActivities(client, search_attributes_enabled, list(settings.regions))
+        found += [temporal.running_operation, temporal.submit_operation]
     return found

@@ -39,4 +39,5 @@ class ConfigActivities:
             min_inference_units=int(self.settings.min_inference_units),
             max_inference_units=self.settings.max_inference_units,
             search_attributes_enabled=self.search_attributes_enabled,
+            inference_ttl_hours=float(self.settings.inference_ttl_hours or 0),
         )

@@ -5,7 +5,6 @@ import time
 from collections.abc import Callable
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from rich.markup import escape
 
@@ -19,9 +18,6 @@ WORKFLOW_TYPES = {
     "stop": "StopModelWorkflow",
     "delete": "DeleteModelWorkflow",
 }
-SEARCH_ATTRIBUTE_NAMES = ("ProjectName", "Operation", "VersionNames", "Regions")
-# Each `progress` query is a task on the worker: every 2 s is live enough and adds little load.
-QUERY_INTERVAL_SECONDS = 2.0
 
 
 @dataclass
@@ -61,7 +57,9 @@ async def _registered_search_attributes(client) -> bool:
             ListSearchAttributesRequest(namespace=client.namespace))
     except RPCError:  # e.g. an API key without operator rights: behave as if unregistered
         return False
-    return all(name in response.custom_attributes for name in SEARCH_ATTRIBUTE_NAMES)
+    from workflows.search_attributes import DEFINITIONS
+
+    return all(name in response.custom_attributes for name in DEFINITIONS)
 
 
 async def find_conflict(client, request: OperationRequest, searchable: bool) -> str | None:
@@ -101,28 +99,33 @@ def _search_attributes(request: OperationRequest):
 
 
 async def start_operation(client, request: OperationRequest, task_queue: str, report=lambda line: None):
-    """Refuse a conflicting operation, run the request's checks, then start the parent workflow; returns its handle."""
+    """Run the request's checks, then start the front door workflow; returns (handle, searchable).
+
+    An overlapping operation already running is no error: the project's owner runs this one when it ends
+    (workflows/project.py); the CLI says so in one line.
+    """
     from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
     from temporalio.exceptions import WorkflowAlreadyStartedError
 
     await require_worker(client, task_queue)
     searchable = await _registered_search_attributes(client)
     conflict = await find_conflict(client, request, searchable)
-    if conflict:
-        raise UserError(f"{conflict} is still running on project {request.project}: wait for it to finish "
-                        f"or cancel it ({workflow_url(conflict, client.namespace)})")
     for check in request.checks:
         report(await asyncio.to_thread(check))
+    if conflict and conflict != request.workflow_id:
+        report(f"queued: {conflict} is running on project {request.project}; this operation starts when it ends")
     try:
-        return await client.start_workflow(
+        handle = await client.start_workflow(
             request.workflow_type, request.payload, id=request.workflow_id, task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             search_attributes=_search_attributes(request) if searchable else None,
+            static_summary=f"{request.operation} {request.project} {','.join(request.versions) or '(whole project)'}",
         )
     except WorkflowAlreadyStartedError:
         raise UserError(f"{request.workflow_id} is already running: wait for it or cancel it "
                         f"({workflow_url(request.workflow_id, client.namespace)})") from None
+    return handle, searchable
 
 
 def _failure_message(exc: BaseException) -> str:
@@ -141,23 +144,29 @@ def _failure_summary(exc: BaseException) -> dict | None:
     return None
 
 
-async def follow(handle, title: str, live: bool) -> tuple[dict | None, str | None, dict | None]:
-    """Poll the `progress` query into a live table until the workflow ends: (result, failure, last progress)."""
+async def follow(handle, title: str, live: bool, watch) -> tuple[dict | None, str | None, dict | None]:
+    """Refresh the live table from visibility (cli_commands/follow.py) until the workflow ends:
+    (result, failure, last progress)."""
     from rich.live import Live
-    from temporalio.client import WorkflowFailureError, WorkflowQueryFailedError
+    from temporalio.client import WorkflowFailureError
     from temporalio.service import RPCError
+
+    from cli_commands.follow import REFRESH_MIN_SECONDS, next_refresh, read_progress
 
     result_task = asyncio.ensure_future(handle.result())
     last: dict | None = None
+    delay = REFRESH_MIN_SECONDS
     display = Live(output.progress_table(None, title), console=output.console, refresh_per_second=4) if live else None
     with display or nullcontext():
         while not result_task.done():
-            # Not answerable yet (first task pending) or during a worker restart: keep showing the last table.
-            with suppress(RPCError, WorkflowQueryFailedError):
-                last = await handle.query("progress", rpc_timeout=timedelta(seconds=5))
-            if display is not None:
+            progress = last
+            with suppress(RPCError):  # visibility briefly unavailable (a server restart): keep the last table
+                progress = await read_progress(watch)
+            changed, last = progress != last, progress
+            if display is not None and changed:
                 display.update(output.progress_table(last, title))
-            await asyncio.wait({result_task}, timeout=QUERY_INTERVAL_SECONDS)
+            delay = next_refresh(delay, changed)
+            await asyncio.wait({result_task}, timeout=delay)
         try:
             result = result_task.result()
             failure = None
@@ -184,7 +193,10 @@ def final_progress(result: dict | None, failure: str | None, last: dict | None) 
     from cli_commands.outcome import settle_rows
 
     progress = dict(result or last or {})
-    progress["rows"] = settle_rows(progress.get("rows", []), failed_regions(result, last), failure)
+    # rows no version workflow ever answered for (still queued, or the operation failed before its fan-out)
+    # are not part of the outcome: the result's rows are, when there is a result
+    rows = [row for row in progress.get("rows", []) if not row.get("pending")]
+    progress["rows"] = settle_rows(rows, failed_regions(result, last), failure)
     return progress
 
 
@@ -215,8 +227,8 @@ async def run_operation(request: OperationRequest, task_queue: str, *, wait: boo
                         client=None) -> int:
     """Start, then either return at once (--no-wait) or follow to the end. Exit code 1 if any region failed."""
     client = client or await connect()
-    handle = await start_operation(client, request, task_queue,
-                                   report=(lambda _line: None) if as_json else output.console.print)
+    handle, searchable = await start_operation(client, request, task_queue,
+                                               report=(lambda _line: None) if as_json else output.console.print)
     url = workflow_url(request.workflow_id, client.namespace)
     if not wait:
         if as_json:
@@ -228,7 +240,12 @@ async def run_operation(request: OperationRequest, task_queue: str, *, wait: boo
         output.console.print(f"[bold]{request.workflow_id}[/bold]  {url}")
     live = not as_json and output.console.is_terminal
     began = time.monotonic()
-    result, failure, last = await follow(handle, f"{request.operation} {request.project}", live)
+    from cli_commands.follow import Watch
+
+    started_at = (await handle.describe()).start_time
+    watch = Watch(client, request.operation, request.project, list(request.versions), list(request.regions),
+                  request.workflow_id, started_at, searchable)
+    result, failure, last = await follow(handle, f"{request.operation} {request.project}", live, watch)
     seconds = time.monotonic() - began
     if as_json:
         output.print_json({"workflow_id": request.workflow_id, "url": url, "result": result, "error": failure,

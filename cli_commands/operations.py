@@ -116,8 +116,7 @@ def start(
     payload = {"ProjectName": project_name, "VersionNames": names, "MinInferenceUnits": units}
     if maximum is not None:
         payload["MaxInferenceUnits"] = maximum
-    if ttl_hours:
-        payload["TtlHours"] = ttl_hours
+    payload["TtlHours"] = ttl_hours  # 0: no cost guard (the workflow would otherwise apply the settings' default)
     _launch("start", project_name, names, payload, settings, selected, bool(region), wait, as_json)
 
 

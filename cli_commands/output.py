@@ -47,7 +47,7 @@ def progress_table(progress: dict | None, title: str = "", width: int | None = N
         cells.append((str(row.get("region", "")), str(row.get("version", "")), str(row.get("status") or "-"),
                       detail, bool(row.get("error"))))
     if not rows:
-        cells.append(("-", "-", "waiting for the worker", "", False))
+        cells.append(("-", "-", "starting", "", False))
     fixed = [max([len(name)] + [min(len(cell[i]), 30) for cell in cells]) for i, name in
              enumerate(("Region", "Version", "Status"))]
     table = Table(title=title or None, title_justify="left", box=None, header_style="bold", pad_edge=False,

@@ -11,8 +11,9 @@ from cli_commands import environment, output
 from cli_commands.errors import one_line_errors
 
 
-async def cost_guards(project: str) -> list[dict]:
-    """Running CostGuardWorkflows of the project and when they stop the versions (empty if Temporal is away)."""
+async def cost_guards(project: str) -> tuple[list[dict], dict[str, dict[str, str]]]:
+    """When the cost guard stops each version in each region (the project's owner: one query), and any
+    CostGuardWorkflow of runs started before the owner existed. Empty if Temporal is away."""
     from datetime import timedelta
 
     from temporalio.client import WorkflowQueryFailedError
@@ -20,11 +21,19 @@ async def cost_guards(project: str) -> list[dict]:
 
     from cli_commands.errors import UserError
     from cli_commands.temporal_client import connect
+    from workflows.owner_api import STATE_QUERY, project_workflow_id
 
     try:
         client = await connect(timeout_seconds=3)
     except UserError:
-        return []
+        return [], {}
+    stop_at: dict[str, dict[str, str]] = {}
+    try:
+        state = await client.get_workflow_handle(project_workflow_id(project)).query(
+            STATE_QUERY, rpc_timeout=timedelta(seconds=5))
+        stop_at = dict(state.get("stop_at") or {})
+    except (RPCError, WorkflowQueryFailedError):  # no owner (nothing guarded), or no worker answering right now
+        pass
     guards = []
     try:
         query = "WorkflowType = 'CostGuardWorkflow' AND ExecutionStatus = 'Running'"
@@ -38,8 +47,14 @@ async def cost_guards(project: str) -> list[dict]:
                 expires = None
             guards.append({"workflow_id": execution.id, "expires_at": expires})
     except RPCError:  # visibility unavailable: the table is still useful without guards
-        return guards
-    return guards
+        return guards, stop_at
+    return guards, stop_at
+
+
+def stop_time(stop_at: dict[str, dict[str, str]], version: str, region: str) -> str | None:
+    """When the cost guard stops this version here ('*' = a guard over every region), or None."""
+    regions = stop_at.get(version) or {}
+    return regions.get(region) or regions.get("*")
 
 
 def _remaining(expires_at: str | None) -> str:
@@ -96,32 +111,36 @@ def status(
     project_name = environment.project_name(project, settings)
     regions = environment.selected_regions(region, settings)
     described = describe_everywhere(project_name, regions)
-    guards = asyncio.run(cost_guards(project_name))
+    guards, stop_at = asyncio.run(cost_guards(project_name))
     for guard in guards:
         guard["time_left"] = _remaining(guard["expires_at"])
+    for rv in described:
+        for v in rv.versions:
+            v["stop_at"] = stop_time(stop_at, v["version"], rv.region)
     unreadable = [rv.region for rv in described if rv.error]
     units = running_units(described)
     if as_json:
         output.print_json({"project": project_name, "regions": [rv.__dict__ for rv in described],
-                           "inference_units": units, "cost_guards": guards})
+                           "inference_units": units, "cost_guards": guards, "stop_at": stop_at})
         if unreadable:  # status could not say what runs there: not a success
             raise typer.Exit(1)
         return
     from rich.table import Table
 
     table = Table(title=f"project {project_name}", title_justify="left")
-    for column in ("Region", "Version", "Status", "Units", "F1", "Message"):
+    for column in ("Region", "Version", "Status", "Units", "F1", "Stops in", "Message"):
         table.add_column(column)
     for rv in described:
         if rv.error:
-            table.add_row(rv.region, "-", "[red]ERROR[/red]", "", "", rv.error)
+            table.add_row(rv.region, "-", "[red]ERROR[/red]", "", "", "", rv.error)
         elif not rv.project_exists:
-            table.add_row(rv.region, "-", "[dim]no project[/dim]", "", "", "")
+            table.add_row(rv.region, "-", "[dim]no project[/dim]")
         elif not rv.versions:
-            table.add_row(rv.region, "-", "[dim]no versions[/dim]", "", "", "")
+            table.add_row(rv.region, "-", "[dim]no versions[/dim]")
         for v in rv.versions:
+            guarded = v["stop_at"] and v["status"] in ("RUNNING", "STARTING")
             table.add_row(rv.region, v["version"], output.styled_status(v["status"]), str(v["min_units"] or ""),
-                          _f1(v.get("evaluation")), v["message"][:80])
+                          _f1(v.get("evaluation")), _remaining(v["stop_at"]) if guarded else "", v["message"][:80])
     output.console.print(table)
     output.console.print(_units_line(units))
     for guard in guards:

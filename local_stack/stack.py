@@ -16,10 +16,10 @@ from configuration.settings import PROJECT_ROOT, Settings
 from configuration.tools import ToolNotFoundError, require_tool
 from local_stack import health, processes
 from local_stack.config import EMULATOR_TIMING, HOST, NAMESPACE, StackConfig
+from workflows import search_attributes
 
 COMPONENTS = ("localaws", "temporal", "worker", "inference")
-SEARCH_ATTRIBUTES = {"ProjectName": "Keyword", "Operation": "Keyword", "VersionNames": "KeywordList",
-                     "Regions": "KeywordList"}
+SEARCH_ATTRIBUTES = search_attributes.DEFINITIONS  # registered when the dev server starts
 STOP_GRACE_SECONDS = 10.0
 
 

@@ -22,6 +22,7 @@ DELETE_PROJECT = "delete_project"
 DESCRIBE_PROJECT = "describe_project"
 PUBLISH = "publish_notification"
 RUNNING_OPERATION = "running_operation"
+SUBMIT_OPERATION = "submit_operation"
 PREFLIGHT_DATASET = "preflight_dataset"
 READ_EVALUATION = "read_evaluation"
 # adopt (activities/adopt_source.py, activities/adopt_copy.py)

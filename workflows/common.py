@@ -33,6 +33,38 @@ def error_text(err: BaseException) -> str:
     return last
 
 
+def failure_type(err: BaseException) -> str | None:
+    """The type of the first ApplicationError in a failure chain (OperationFailed, InvalidInput, ...)."""
+    current: BaseException | None = err
+    while current is not None:
+        if isinstance(current, ApplicationError):
+            return current.type
+        current = getattr(current, "cause", None)
+    return None
+
+
+def failure_details(err: BaseException, error_type: str) -> dict | None:
+    """The first detail (a dataclass as a dict) of the ApplicationError of that type in a failure chain."""
+    current: BaseException | None = err
+    while current is not None:
+        if isinstance(current, ApplicationError) and current.type == error_type and current.details:
+            detail = current.details[0]
+            return detail if isinstance(detail, dict) else None
+        current = getattr(current, "cause", None)
+    return None
+
+
+def summary_from_failure(err: BaseException) -> OperationSummary | None:
+    """The OperationSummary an operation that failed as a whole (OperationFailed) carries, if any."""
+    detail = failure_details(err, "OperationFailed")
+    if detail is None:
+        return None
+    fields = {k: v for k, v in detail.items() if k in OperationSummary.__dataclass_fields__}
+    fields["rows"] = [ProgressRow(**{k: v for k, v in r.items() if k in ProgressRow.__dataclass_fields__})
+                      for r in fields.get("rows", [])]
+    return OperationSummary(**fields)
+
+
 def row_from_failure(err: BaseException, region: str, version: str) -> ProgressRow:
     """The row a failed per-version child attached to its ApplicationError, else one made from the message."""
     current: BaseException | None = err
@@ -46,7 +78,12 @@ def row_from_failure(err: BaseException, region: str, version: str) -> ProgressR
 
 
 async def report(report_to: str, row: ProgressRow) -> None:
-    """Signal the parent that answers `progress`; a parent that is gone must not fail the work itself."""
+    """Signal the parent that answers `progress`; a parent that is gone must not fail the work itself.
+
+    Runs of the project's owner pass no parent (`report_to` empty): their outcome travels in the results.
+    """
+    if not report_to:
+        return
     try:
         await workflow.get_external_workflow_handle(report_to).signal(REPORT_SIGNAL, row)
     except Exception as exc:  # noqa: BLE001 - best effort, the result carries the same row

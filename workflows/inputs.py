@@ -88,7 +88,7 @@ class StartInput(_Common):
     VersionNames: Versions
     MinInferenceUnits: Annotated[int, Field(ge=1, le=MAX_INFERENCE_UNITS)] | None = None
     MaxInferenceUnits: Annotated[int, Field(ge=1, le=MAX_INFERENCE_UNITS)] | None = None
-    TtlHours: Annotated[float, Field(gt=0, le=MAX_TTL_HOURS, allow_inf_nan=False)] | None = None
+    TtlHours: Annotated[float, Field(ge=0, le=MAX_TTL_HOURS, allow_inf_nan=False)] | None = None  # 0: no cost guard
 
     @model_validator(mode="after")
     def _start_rules(self):

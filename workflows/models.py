@@ -110,6 +110,8 @@ class OperationSummary:
     rows: list[ProgressRow] = field(default_factory=list)
     notification_error: str | None = None
     cost_guard_workflow_id: str | None = None
+    ttl_hours: float | None = None  # start: the cost guard's TTL this run asked for (0 = none), input or settings
+    stop_at: dict[str, dict[str, str]] = field(default_factory=dict)  # start: version -> region -> ISO time
     dataset_warnings: list[str] = field(default_factory=list)  # build: what trains but trains badly (preflight)
 
 
@@ -137,6 +139,7 @@ class RegionalData:
     max_inference_units: int | None = None
     search_attributes_enabled: bool = False
     poll_policy: str | None = None  # settings' poll_policy; None in histories from before it existed ("fixed")
+    inference_ttl_hours: float | None = None  # settings' cost guard default (0 = none); None in older histories
 
 
 # ---------------------------------------------------------------- children
@@ -155,6 +158,10 @@ class RegionConfig:
     max_training_hours: float
     poll_policy: str | None = None
     search_attributes_enabled: bool = False
+    # Runs handed out by the project's owner (workflows/project.py): no progress signals (the status goes to the
+    # ModelStatus search attribute, the outcome in the result), no payload on poll timers, the region child's
+    # description carried to the version child, a region that failed fails its workflow. False in older histories.
+    lean: bool = False
 
 
 @dataclass
@@ -200,6 +207,7 @@ class VersionInput:
     params: OperationParams
     report_to: str
     state: VersionState | None = None
+    known: VersionDescription | None = None  # lean runs: what the region child's DescribeProjectVersions found
 
 
 # ---------------------------------------------------------------- activity inputs and results
@@ -517,6 +525,69 @@ class CostGuardInput:
     expires_at: str | None = None  # ISO; set by the start workflow or a reschedule
 
 
+# ---------------------------------------------------------------- the project's owner (workflows/project.py)
+
+
+@dataclass
+class OperationTicket:
+    """One operation handed to the project's owner: by a seed front door, or by the owner's own cost guard."""
+
+    operation: str
+    project: str
+    versions: list[str]  # empty: the whole project (delete)
+    regions: list[str] | None  # the request's Regions (None: every configured region)
+    request: dict  # the front door's validated seed JSON, validated again by the operation's own run
+    requester_id: str | None = None  # front door to signal with the outcome (None: the cost guard's own stop)
+    requester_run_id: str | None = None
+    submitted_at: str | None = None  # ISO, workflow time of the requester
+
+    @property
+    def key(self) -> str:
+        return f"{self.requester_id}#{self.requester_run_id}" if self.requester_id else f"internal#{self.submitted_at}"
+
+
+@dataclass
+class OperationOutcome:
+    """What the owner signals back to a front door once its operation ended."""
+
+    key: str
+    summary: OperationSummary | None = None
+    error: str | None = None  # the operation failed as a whole before any region ran (e.g. unknown region)
+    error_type: str | None = None
+    error_details: dict | None = None  # that failure's first detail (e.g. a rejected dataset's report)
+
+
+@dataclass
+class RunningTicket:
+    ticket: OperationTicket
+    workflow_id: str  # the ProjectOperationWorkflow running it
+    started_at: str
+
+
+@dataclass
+class ProjectState:
+    """The owner's durable state, carried over continue-as-new."""
+
+    project: str
+    queue: list[OperationTicket] = field(default_factory=list)
+    stop_at: dict[str, dict[str, str]] = field(default_factory=dict)  # cost guard: version -> region -> ISO time
+    warned: dict[str, dict[str, str]] = field(default_factory=dict)  # version -> region -> stop_at already warned of
+    recent: list[str] = field(default_factory=list)  # keys of tickets already taken (duplicates are dropped)
+    operations: int = 0  # operations run by the owner over its whole life (ids of its own stops)
+    continue_after_events: int = 5_000  # continue as new between operations past this history length
+
+
+@dataclass
+class SubmitInput:
+    ticket: OperationTicket
+    task_queue: str
+
+
+@dataclass
+class SubmitResult:
+    owner_id: str
+    regions: list[str]  # the configured regions (settings), for the front door's Regions search attribute
+    search_attributes_enabled: bool = False
 # ---------------------------------------------------------------- dataset preflight and evaluation
 
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import WorkflowIDReusePolicy
+from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import (
     ActivityError,
     ApplicationError,
@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import activity_api as api
     from workflows import inputs, polling, preflight
     from workflows import search_attributes as sa
-    from workflows.common import SIBLINGS_FINISHED_SIGNAL, error_text, iso, summary_text
+    from workflows.common import SIBLINGS_FINISHED_SIGNAL, error_text, failure_details, iso, summary_text
     from workflows.cost_guard import CostGuardWorkflow, cost_guard_workflow_id
     from workflows.ids import child_id
     from workflows.inputs import invalid_input
@@ -40,8 +40,10 @@ with workflow.unsafe.imports_passed_through():
         CommonOptions,
         CostGuardInput,
         DeleteModelInput,
+        OperationOutcome,
         OperationParams,
         OperationSummary,
+        OperationTicket,
         ProgressRow,
         PublishInput,
         RegionalData,
@@ -51,8 +53,25 @@ with workflow.unsafe.imports_passed_through():
         RegionResult,
         StartModelInput,
         StopModelInput,
+        SubmitInput,
+        SubmitResult,
+    )
+    from workflows.owner_api import (
+        OPERATION_WORKFLOW,
+        OUTCOME_SIGNAL,
+        WITHDRAW_SIGNAL,
+        outcome_from,
+        project_workflow_id,
+        ticket_from,
     )
     from workflows.region import ALL_VERSIONS, RegionOperationWorkflow, version_workflow_id
+
+# Runs recorded before the project's owner existed ran their regions themselves; newer front doors hand the
+# request to the owner (workflows/project.py) and wait for its outcome.
+PROJECT_OWNER_PATCH = "project-owner"
+# A front door re-submits its ticket this often while it waits: the owner drops the duplicate, or, if someone
+# terminated the owner meanwhile, a new owner takes the ticket (nothing waits forever for a lost owner).
+RESUBMIT_EVERY = timedelta(hours=1)
 
 
 def decode_input(cls: type, raw: Any) -> Any:
@@ -79,6 +98,12 @@ class OperationWorkflow:
         self.nudged: set[tuple[str, str]] = set()
         self.data_topic = ""
         self.start_input = None
+        self.lean = False  # a run of the project's owner (ProjectOperationWorkflow): see RegionConfig.lean
+        self.outcome: OperationOutcome | None = None
+        self.ticket_key: str | None = None
+        self.searchable = False
+        self.phase = "running"
+        self.ttl_default: float | None = None  # the settings' inference_ttl_hours (RegionalData), for starts
 
     @workflow.query(name="progress")
     def progress(self) -> dict:
@@ -87,7 +112,15 @@ class OperationWorkflow:
             "project": self.project,
             "rows": [asdict(r) for r in self.rows.values()],
             "done": self.done,
+            "phase": self.phase,
         }
+
+    @workflow.signal(name=OUTCOME_SIGNAL)
+    def operation_finished(self, raw: Any) -> None:
+        """The project's owner ran this front door's ticket (ignored unless it is this run's own)."""
+        outcome = outcome_from(raw)
+        if outcome is not None and outcome.key == self.ticket_key:
+            self.outcome = outcome
 
     @workflow.signal(name="report")
     async def report(self, row: ProgressRow) -> None:
@@ -144,6 +177,7 @@ class OperationWorkflow:
         except ActivityError as err:
             raise ApplicationError(error_text(err), type="InvalidInput", non_retryable=True) from None
         self.data_topic = data.sns_topic_arn
+        self.ttl_default = data.inference_ttl_hours
         dataset = None
         if self.operation == BUILD and workflow.patched(preflight.PATCH):  # issue 17: nothing trains a bad dataset
             dataset = await preflight.require_trainable_dataset(data, params.manifest_key)
@@ -177,12 +211,13 @@ class OperationWorkflow:
             max_training_hours=max_training_hours or data.max_training_hours,
             poll_policy=self.poll_policy,
             search_attributes_enabled=data.search_attributes_enabled,
+            lean=self.lean,
         )
         me = workflow.info().workflow_id
         try:
-            return await workflow.execute_child_workflow(
+            result = await workflow.execute_child_workflow(
                 RegionOperationWorkflow.run,
-                RegionInput(self.operation, project, list(versions), config, params, me),
+                RegionInput(self.operation, project, list(versions), config, params, "" if self.lean else me),
                 id=child_id(me, region),
                 id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
                 search_attributes=(
@@ -191,10 +226,28 @@ class OperationWorkflow:
                 static_summary=f"{self.operation} {project} {','.join(versions) or ALL_VERSIONS} in {region}",
             )
         except (ChildWorkflowError, WorkflowAlreadyStartedError) as err:
+            failed = failure_details(err, "RegionFailed")  # lean runs: the region's rows ride on its failure
+            if failed is not None:
+                result = RegionResult(region, False, failed.get("error"),
+                                      [ProgressRow(**row) for row in failed.get("rows", [])])
+                await self.after_region(result)
+                return result
             reason = error_text(err)
             for version in versions or [ALL_VERSIONS]:
                 self.rows[(region, version)] = ProgressRow(region, version, "ERROR", error=reason, ok=False)
             return RegionResult(region, False, reason, [self.rows[(region, v)] for v in versions or [ALL_VERSIONS]])
+        await self.after_region(result)
+        return result
+
+    async def after_region(self, result: RegionResult) -> None:
+        """Lean runs learn a region's outcome from its result: show it, and nudge the regions still polling."""
+        if not self.lean:
+            return
+        for row in result.rows:
+            self.rows[(row.region, row.version)] = row
+            if row.ok and self.poll_policy != "fixed":
+                await self.nudge_siblings(row)
+        self.update_details()
 
     def summarize(self, project: str, results: list[RegionResult]) -> OperationSummary:
         rows: list[ProgressRow] = []
@@ -221,6 +274,10 @@ class OperationWorkflow:
             summary.notification_error = error_text(err)
         await workflow.wait_condition(workflow.all_handlers_finished)
         self.done = True
+        return self.verdict(summary, strict)
+
+    def verdict(self, summary: OperationSummary, strict: bool) -> OperationSummary:
+        """The summary, or OperationFailed carrying it when asked to be Strict or when every region failed."""
         if summary.failed and (strict or not summary.succeeded):
             why = "; ".join(f"{region}: {reason}" for region, reason in summary.failed.items())
             raise ApplicationError(
@@ -230,6 +287,46 @@ class OperationWorkflow:
                 non_retryable=True,
             )
         return summary
+
+    # ------------------------------------------------------------------ front doors of the project's owner
+
+    async def delegate(self, project: str, versions: list[str], options: CommonOptions, raw: Any) -> OperationSummary:
+        """Hand the validated request to the project's owner and wait for its outcome (workflows/project.py)."""
+        info = workflow.info()
+        self.project = project
+        ticket = OperationTicket(self.operation, project, list(versions), options.Regions, dict(raw),
+                                 info.workflow_id, info.run_id, iso(workflow.now()))
+        self.ticket_key = ticket.key
+        owner = project_workflow_id(project)
+        self.phase = "queued"
+        workflow.set_current_details(f"{self.operation} {project}: handed to {owner}")
+        try:
+            while self.outcome is None:
+                submitted: SubmitResult = await workflow.execute_activity(
+                    api.SUBMIT_OPERATION, SubmitInput(ticket, info.task_queue), result_type=SubmitResult, **SUBMIT_CALL)
+                if submitted.search_attributes_enabled and not self.searchable:  # findable however it was started
+                    self.searchable = True
+                    workflow.upsert_search_attributes(
+                        sa.updates(project, self.operation, versions, options.Regions or submitted.regions))
+                try:
+                    await workflow.wait_condition(lambda: self.outcome is not None, timeout=RESUBMIT_EVERY)
+                except TimeoutError:
+                    continue
+        except asyncio.CancelledError:
+            await workflow.get_external_workflow_handle(owner).signal(WITHDRAW_SIGNAL, ticket.key)
+            raise
+        outcome = self.outcome
+        self.phase = "done"
+        self.done = True
+        if outcome.summary is None:
+            details = [outcome.error_details] if outcome.error_details is not None else []
+            raise ApplicationError(outcome.error or f"{self.operation} {project} failed", *details,
+                                   type=outcome.error_type or "OperationFailed", non_retryable=True)
+        summary = outcome.summary
+        for row in summary.rows:
+            self.rows[(row.region, row.version)] = row
+        self.update_details()
+        return self.verdict(summary, options.Strict)
 
 
 @workflow.defn(name="BuildModelWorkflow")
@@ -241,6 +338,8 @@ class BuildModelWorkflow(OperationWorkflow):
     @workflow.run
     async def run(self, raw: Any) -> OperationSummary:
         inp: BuildModelInput = decode_input(BuildModelInput, raw)
+        if workflow.patched(PROJECT_OWNER_PATCH):
+            return await self.delegate(inp.ProjectName, [inp.VersionName], inp, raw)
         return await self.execute(
             inp.ProjectName, [inp.VersionName], inp,
             OperationParams(manifest_key=inp.ManifestKey, test_manifest_key=inp.TestManifestKey), inp.MaxTrainingHours,
@@ -273,6 +372,8 @@ class StartModelWorkflow(OperationWorkflow):
     @workflow.run
     async def run(self, raw: Any) -> OperationSummary:
         inp: StartModelInput = decode_input(StartModelInput, raw)
+        if workflow.patched(PROJECT_OWNER_PATCH):
+            return await self.delegate(inp.ProjectName, list(inp.VersionNames), inp, raw)
         params = OperationParams(min_inference_units=inp.MinInferenceUnits, max_inference_units=inp.MaxInferenceUnits)
         self.start_input = inp
         return await self.execute(inp.ProjectName, list(inp.VersionNames), inp, params)
@@ -315,6 +416,8 @@ class StopModelWorkflow(OperationWorkflow):
     @workflow.run
     async def run(self, raw: Any) -> OperationSummary:
         inp: StopModelInput = decode_input(StopModelInput, raw)
+        if workflow.patched(PROJECT_OWNER_PATCH):
+            return await self.delegate(inp.ProjectName, list(inp.VersionNames), inp, raw)
         return await self.execute(inp.ProjectName, list(inp.VersionNames), inp, OperationParams())
 
 
@@ -327,4 +430,63 @@ class DeleteModelWorkflow(OperationWorkflow):
     @workflow.run
     async def run(self, raw: Any) -> OperationSummary:
         inp: DeleteModelInput = decode_input(DeleteModelInput, raw)
+        if workflow.patched(PROJECT_OWNER_PATCH):
+            return await self.delegate(inp.ProjectName, list(inp.VersionNames), inp, raw)
         return await self.execute(inp.ProjectName, list(inp.VersionNames), inp, OperationParams())
+
+
+# Submitting is one signal-with-start to the local Temporal server: retried while the server is briefly away.
+SUBMIT_CALL = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30),
+                                maximum_attempts=20),
+}
+FRONT_DOOR_INPUTS = {BUILD: BuildModelInput, START: StartModelInput, STOP: StopModelInput, DELETE: DeleteModelInput}
+
+
+@workflow.defn(name=OPERATION_WORKFLOW)
+class ProjectOperationWorkflow(OperationWorkflow):
+    """One operation as the project's owner runs it: the regions' fan-out, summary and SNS message.
+
+    Its input is the owner's ticket, whose request is the front door's seed JSON, validated again here (the
+    owner is a workflow users can signal too). Children report nothing while they run (lean): each per-version
+    workflow publishes its status in the ModelStatus search attribute and this run learns outcomes from the
+    children's results.
+    """
+
+    @workflow.run
+    async def run(self, raw: Any) -> OperationSummary:
+        ticket = ticket_from(raw)
+        if ticket is None:
+            raise invalid_input("ProjectOperationWorkflow takes an operation ticket (the project's owner starts it)")
+        self.operation = ticket.operation
+        self.lean = True
+        inp = decode_input(FRONT_DOOR_INPUTS[ticket.operation], ticket.request)
+        if ticket.operation == BUILD:
+            return await self.execute(
+                inp.ProjectName, [inp.VersionName], inp,
+                OperationParams(manifest_key=inp.ManifestKey, test_manifest_key=inp.TestManifestKey), inp.MaxTrainingHours)
+        params = OperationParams()
+        if ticket.operation == START:
+            self.start_input = inp
+            params = OperationParams(min_inference_units=inp.MinInferenceUnits,
+                                     max_inference_units=inp.MaxInferenceUnits)
+        return await self.execute(inp.ProjectName, list(inp.VersionNames), inp, params)
+
+    async def finish(self, summary: OperationSummary, strict: bool) -> OperationSummary:
+        if self.operation == START:
+            self.guard(summary)
+        return await super().finish(summary, strict)
+
+    def guard(self, summary: OperationSummary) -> None:
+        """When each started version must be stopped: every region where a start may have left it RUNNING."""
+        inp: StartModelInput = self.start_input
+        hours = inp.TtlHours if inp.TtlHours is not None else (self.ttl_default or 0)
+        summary.ttl_hours = hours
+        summary.cost_guard_workflow_id = project_workflow_id(inp.ProjectName) if hours else None
+        if not hours:
+            return
+        moment = iso(workflow.now() + timedelta(hours=hours))
+        for row in summary.rows:
+            if row.status not in NOTHING_TO_STOP:
+                summary.stop_at.setdefault(row.version, {})[row.region] = moment

@@ -11,7 +11,12 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import ActivityError, ChildWorkflowError, WorkflowAlreadyStartedError
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    ChildWorkflowError,
+    WorkflowAlreadyStartedError,
+)
 
 with workflow.unsafe.imports_passed_through():
     from workflows import activity_api as api
@@ -30,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         ResolvedProject,
         ResolveVersionsInput,
         RunningOperationInput,
+        VersionDescription,
         VersionInput,
     )
     from workflows.version import MAX_TRANSITION, ModelVersionWorkflow
@@ -60,13 +66,21 @@ class RegionOperationWorkflow:
             ]
             for row in rows:
                 await report(inp.report_to, row)
-            return RegionResult(inp.config.region, False, reason, rows)
+            return self.result(RegionResult(inp.config.region, False, reason, rows))
         failures = [r for r in rows if not r.ok]
         error = "; ".join(f"{r.version}: {r.error or r.status}" for r in failures) or None
         workflow.set_current_details(
             f"{inp.operation} {inp.project} in {inp.config.region}: " + ("done" if not failures else f"failed ({error})")
         )
-        return RegionResult(inp.config.region, not failures, error, rows)
+        return self.result(RegionResult(inp.config.region, not failures, error, rows))
+
+    def result(self, result: RegionResult) -> RegionResult:
+        """Lean runs fail the region's workflow when any of its versions failed (red in the Web UI, like the
+        version's own); the rows ride on the failure for the parent's summary."""
+        if self.inp.config.lean and not result.ok:
+            raise ApplicationError(f"{self.inp.operation} {self.inp.project} in {result.region}: {result.error}",
+                                   result, type="RegionFailed", non_retryable=True)
+        return result
 
     async def rows(self) -> list[ProgressRow]:
         inp = self.inp
@@ -90,7 +104,7 @@ class RegionOperationWorkflow:
                 missing.append(await self.final(name, "DELETED", "does not exist", True))
             else:
                 missing.append(await self.final(name, "NOT_FOUND", None, False, error=f"version {name} not found in {region}"))
-        found = await asyncio.gather(*(self.run_version(v.version, resolved.project_arn) for v in resolved.versions))
+        found = await asyncio.gather(*(self.run_version(v.version, resolved.project_arn, v) for v in resolved.versions))
         rows = [*found, *missing]
         if inp.operation == DELETE and not inp.versions:
             try:
@@ -104,7 +118,7 @@ class RegionOperationWorkflow:
         await report(self.inp.report_to, row)
         return row
 
-    async def run_version(self, version: str, project_arn: str | None) -> ProgressRow:
+    async def run_version(self, version: str, project_arn: str | None, known: VersionDescription | None = None) -> ProgressRow:
         inp = self.inp
         region = inp.config.region
         child_id = version_workflow_id(inp.project, region, version)
@@ -114,7 +128,8 @@ class RegionOperationWorkflow:
         try:
             handle = await workflow.start_child_workflow(
                 ModelVersionWorkflow.run,
-                VersionInput(inp.operation, inp.project, region, version, project_arn, inp.config, inp.params, inp.report_to),
+                VersionInput(inp.operation, inp.project, region, version, project_arn, inp.config, inp.params, inp.report_to,
+                             known=known if inp.config.lean else None),
                 id=child_id,
                 id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
                 memo={"operation": inp.operation, "parent": workflow.info().workflow_id},

@@ -2,7 +2,14 @@
 
 from workflows.adopt import AdoptProjectWorkflow
 from workflows.cost_guard import CostGuardWorkflow
-from workflows.parents import BuildModelWorkflow, DeleteModelWorkflow, StartModelWorkflow, StopModelWorkflow
+from workflows.parents import (
+    BuildModelWorkflow,
+    DeleteModelWorkflow,
+    ProjectOperationWorkflow,
+    StartModelWorkflow,
+    StopModelWorkflow,
+)
+from workflows.project import ProjectWorkflow
 from workflows.region import RegionOperationWorkflow
 from workflows.version import ModelVersionWorkflow
 
@@ -14,7 +21,9 @@ WORKFLOWS = [
     DeleteModelWorkflow,
     RegionOperationWorkflow,
     ModelVersionWorkflow,
-    CostGuardWorkflow,
+    CostGuardWorkflow,  # runs started before the project's owner kept the cost guard
+    ProjectWorkflow,
+    ProjectOperationWorkflow,
 ]
 # Issue 18's adopt, newer than those sets: its histories are in tests/histories/adopt-*/ (test_replay_adopt.py).
 SERVED = [*WORKFLOWS, AdoptProjectWorkflow]

@@ -19,8 +19,11 @@ PROJECT_NAME = SearchAttributeKey.for_keyword("ProjectName")
 OPERATION = SearchAttributeKey.for_keyword("Operation")
 VERSION_NAMES = SearchAttributeKey.for_keyword_list("VersionNames")
 REGIONS = SearchAttributeKey.for_keyword_list("Regions")
+# A per-version workflow's current Rekognition status (TRAINING_IN_PROGRESS, RUNNING, ...): set on real
+# transitions only, read by the CLI's live table through visibility (no query) and shown in the Web UI.
+MODEL_STATUS = SearchAttributeKey.for_keyword("ModelStatus")
 
-ALL: tuple[SearchAttributeKey, ...] = (PROJECT_NAME, OPERATION, VERSION_NAMES, REGIONS)
+ALL: tuple[SearchAttributeKey, ...] = (PROJECT_NAME, OPERATION, VERSION_NAMES, REGIONS, MODEL_STATUS)
 
 # name -> type as `temporal operator search-attribute create --type` spells it
 DEFINITIONS: dict[str, str] = {
@@ -28,6 +31,7 @@ DEFINITIONS: dict[str, str] = {
     "Operation": "Keyword",
     "VersionNames": "KeywordList",
     "Regions": "KeywordList",
+    "ModelStatus": "Keyword",
 }
 
 

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from configuration.names import output_prefix, regional_manifest_key
     from workflows import activity_api as api
     from workflows import polling
+    from workflows import search_attributes as sa
     from workflows.common import SIBLINGS_FINISHED_SIGNAL, error_text, iso, parse_iso, report
     from workflows.models import (
         BUILD,
@@ -130,7 +131,7 @@ class ModelVersionWorkflow:
     async def run(self, inp: VersionInput) -> ProgressRow:
         self.inp = inp
         self.st = inp.state or VersionState()
-        if inp.state is None:
+        if inp.state is None and not inp.config.lean:  # lean runs report real transitions only
             await self.report("CHECKING")
         operation = {BUILD: self.build, START: self.start, STOP: self.stop, DELETE: self.delete}[inp.operation]
         try:
@@ -390,7 +391,9 @@ class ModelVersionWorkflow:
             siblings_finished=self.st.siblings_finished,
         )
         delay = polling.next_delay(ctx, self.inp.config.poll_policy)
-        await workflow.sleep(timedelta(seconds=delay), summary=f"next {phase} poll")
+        # a timer summary is a payload in the history of every poll: lean runs go without
+        summary = None if self.inp.config.lean else f"next {phase} poll"
+        await workflow.sleep(timedelta(seconds=delay), summary=summary)
         self.st.polls += 1
         self.polls_this_run += 1
 
@@ -456,9 +459,12 @@ class ModelVersionWorkflow:
         inp = self.inp
         if not inp.project_arn:
             raise VersionFailed("NOT_FOUND", f"project {inp.project} not found")
-        found: VersionDescription = await self.call(
-            api.DESCRIBE_VERSION, DescribeVersionInput(inp.region, inp.project_arn, inp.version), VersionDescription
-        )
+        if inp.known is not None:  # lean runs: the region child has just described it
+            found, self.inp = inp.known, replace(inp, known=None)
+        else:
+            found = await self.call(
+                api.DESCRIBE_VERSION, DescribeVersionInput(inp.region, inp.project_arn, inp.version), VersionDescription
+            )
         if not found.exists:
             found = replace(found, status=DELETED)
         if found.arn:
@@ -473,6 +479,14 @@ class ModelVersionWorkflow:
     async def report(self, status: str, detail: str = "", error: str | None = None, ok: bool | None = None) -> ProgressRow:
         row = ProgressRow(self.inp.region, self.inp.version, status, detail, error, self.st.arn, ok)
         self.details(status)
+        if self.inp.config.lean:
+            # Lean runs publish a real transition once, in the ModelStatus search attribute (the CLI and the Web
+            # UI read it from visibility, which costs no query); the outcome travels in the result.
+            if status != self.st.last_status:
+                self.st.last_status = status
+                if self.inp.config.search_attributes_enabled:
+                    workflow.upsert_search_attributes([sa.MODEL_STATUS.value_set(status)])
+            return row
         if ok is not None or status != self.st.last_status:  # status changes only, not every poll
             self.st.last_status = status
             await report(self.inp.report_to, row)

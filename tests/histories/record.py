@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,6 +30,7 @@ os.environ.pop("AWS_PROFILE", None)
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowFailureError
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from configuration.tools import require_tool
@@ -71,17 +71,25 @@ async def scenarios(env, queue: str, world, control) -> list[str]:
         "BuildModelWorkflow", {"ProjectName": PROJECT, "ManifestKey": MANIFEST_KEY, "VersionName": "long"},
         id=f"build/{PROJECT}/long", task_queue=queue)
     ids.append(building.id)
-    while True:
-        rows = (await building.query("progress"))["rows"]
-        if rows and all(r["status"] == "TRAINING_IN_PROGRESS" for r in rows):
+    while True:  # the per-version workflows' own state (progress is no longer signalled to a parent)
+        states = []
+        for region in REGIONS:
+            try:
+                states.append((await client.get_workflow_handle(f"{PROJECT}/{region}/long").query("state"))["last_status"])
+            except RPCError:
+                states.append(None)
+        if set(states) == {"TRAINING_IN_PROGRESS"}:
             break
         await asyncio.sleep(0.1)
-    await run("DeleteModelWorkflow", f"delete/{PROJECT}/long", {"ProjectName": PROJECT, "VersionNames": ["long"]},
-              expect_failure=True)
+    # the project's owner queues the delete behind the build (it touches nothing until the build ends)
+    deleting = await client.start_workflow("DeleteModelWorkflow", {"ProjectName": PROJECT, "VersionNames": ["long"]},
+                                           id=f"delete/{PROJECT}/long", task_queue=queue)
+    ids.append(deleting.id)
     control.configure({"timing": {"per_region": {"eu-west-1": {"mode": "calls", "TRAINING": 3}}}})
     control.advance(region="eu-west-1")
-    print("waiting for the long build", flush=True)
+    print("waiting for the long build, then the delete queued behind it", flush=True)
     await building.result()
+    await deleting.result()
     control.configure({"timing": {"per_region": {"us-east-1": {"TRAINING": 3}}}})
 
     # hierarchical delete of a second project, with a running version that must be stopped first
@@ -89,15 +97,13 @@ async def scenarios(env, queue: str, world, control) -> list[str]:
     await run("StartModelWorkflow", "start/Scratch/x", {"ProjectName": "Scratch", "VersionNames": ["x"]})
     await run("DeleteModelWorkflow", "delete/Scratch/*", {"ProjectName": "Scratch", "VersionNames": []})
 
-    # last: after a handle from get_workflow_handle() waited in time_skipping_unlocked(), the test server
-    # stopped skipping time for later workflows, so nothing after this needs timers
+    # the cost guard, kept by the project's owner: it stops the version at the TTL and then ends (nothing guarded)
     await run("StartModelWorkflow", f"start/{PROJECT}/first",
               {"ProjectName": PROJECT, "VersionNames": ["first"], "MinInferenceUnits": 1, "TtlHours": 1})
-    guard = client.get_workflow_handle(f"ttl/{PROJECT}/first")
+    owner = client.get_workflow_handle(f"project/{PROJECT}")
     print("waiting for the cost guard", flush=True)
     async with env.time_skipping_unlocked():
-        await guard.result()
-    ids.append(guard.id)
+        await owner.result()
     await run("StopModelWorkflow", f"stop/{PROJECT}/first,nope", {"ProjectName": PROJECT, "VersionNames": ["first", "nope"]},
               expect_failure=True)
 
@@ -111,13 +117,21 @@ async def executions(client, parent_ids: list[str]) -> list[tuple[str, str]]:
     found, queue, seen = [], [p if isinstance(p, tuple) else (p, None) for p in parent_ids], set()
     while queue:
         workflow_id, run_id = queue.pop(0)
-        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        try:
+            history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        except RPCError:  # no such execution (a front door that never reached the owner)
+            continue
         run_id = history.run_id
         if (workflow_id, run_id) in seen:
             continue
         seen.add((workflow_id, run_id))
         found.append((workflow_id, run_id))
         last = history.events[-1]
+        parent = history.events[0].workflow_execution_started_event_attributes.parent_workflow_execution
+        if parent.workflow_id:  # e.g. the project's owner of an operation's run (each of its runs)
+            queue.append((parent.workflow_id, parent.run_id))
+        if not workflow_id.endswith("/run"):
+            queue.append((f"{workflow_id}/run", None))  # the run a front door's operation got from the owner
         if last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
             queue.append((workflow_id, last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id))
         for event in history.events:

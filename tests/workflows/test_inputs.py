@@ -28,7 +28,7 @@ def problem(cls, raw) -> str:
 
 
 @pytest.mark.parametrize("field,value", [
-    ("TtlHours", 1e9), ("TtlHours", math.inf), ("TtlHours", math.nan), ("TtlHours", 10**400), ("TtlHours", 0),
+    ("TtlHours", 1e9), ("TtlHours", math.inf), ("TtlHours", math.nan), ("TtlHours", 10**400), ("TtlHours", -1),
     ("MinInferenceUnits", 10**23), ("MaxInferenceUnits", 10**23), ("PollIntervalSeconds", 10**12),
     ("PollIntervalSeconds", 0),
 ])

@@ -1,4 +1,4 @@
-"""Bounded history for long trainings, progress signals per status change, and the cost guard."""
+"""Bounded history for long trainings, no progress signals, and the cost guard kept by the project's owner."""
 
 
 import pytest
@@ -8,7 +8,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 from test_operations import PROJECT, build, run, versions_in
 
-from workflows.cost_guard import cost_guard_workflow_id
+from workflows.owner_api import project_workflow_id
 from workflows.version import POLLS_PER_RUN
 
 
@@ -23,7 +23,7 @@ async def env():
 
 
 @pytest.mark.slow
-async def test_a_long_training_continues_as_new_and_signals_only_status_changes(env, worker, world, emulator):
+async def test_a_long_training_continues_as_new_and_sends_no_progress_signals(env, worker, world, emulator):
     # 450 polls at 5 minutes = 37.5 hours of training in one region
     emulator.configure({"timing": {"per_region": {"us-east-1": {"TRAINING": 2 * POLLS_PER_RUN + 50}}}})
     summary = await build(env, worker, Regions=["us-east-1"], MaxTrainingHours=72)
@@ -34,10 +34,19 @@ async def test_a_long_training_continues_as_new_and_signals_only_status_changes(
     started = last_run.events[0].workflow_execution_started_event_attributes
     assert started.continued_execution_run_id, "the per-version workflow never continued as new"
     assert len(last_run.events) < 11 * POLLS_PER_RUN
+    timers = [e for e in last_run.events if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
+    assert timers and not any(e.user_metadata.summary.data for e in timers)  # no payload per poll
 
-    parent = await env.client.get_workflow_handle(f"build/{PROJECT}/first/{worker}").fetch_history()
-    signals = [e for e in parent.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED]
-    assert 3 <= len(signals) <= 8  # CHECKING, WRITING_MANIFEST, CREATING, TRAINING_IN_PROGRESS, done: not per poll
+    # progress travels in results: the front door gets one signal (the outcome), the operation's run none
+    front_door = await env.client.get_workflow_handle(f"build/{PROJECT}/first/{worker}").fetch_history()
+    run = await env.client.get_workflow_handle(f"build/{PROJECT}/first/{worker}/run").fetch_history()
+    signalled = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
+    assert [e.event_type for e in front_door.events].count(signalled) == 1
+    assert [e.event_type for e in run.events].count(signalled) == 0
+
+
+async def owner_state(env) -> dict:
+    return await env.client.get_workflow_handle(project_workflow_id(PROJECT)).query("state")
 
 
 async def test_cost_guard_warns_then_stops_what_the_start_started(env, worker, world):
@@ -45,33 +54,49 @@ async def test_cost_guard_warns_then_stops_what_the_start_started(env, worker, w
     world.messages()
     summary = await run(env, worker, "StartModelWorkflow",
                         {"ProjectName": PROJECT, "VersionNames": ["first"], "TtlHours": 2}, "start/ttl")
-    guard_id = cost_guard_workflow_id(PROJECT, ["first"])
-    assert summary.cost_guard_workflow_id == guard_id
-    guard = env.client.get_workflow_handle(guard_id)
-    assert (await guard.query("expires_at")) is not None
+    assert summary.cost_guard_workflow_id == project_workflow_id(PROJECT)
+    assert set(summary.stop_at["first"]) == set(world.regions)
+    state = await owner_state(env)
+    assert state["stop_at"] == summary.stop_at  # the owner keeps what the start asked for
     assert {versions_in(r)["first"] for r in world.regions} == {"RUNNING"}
 
+    owner = env.client.get_workflow_handle(project_workflow_id(PROJECT))
     async with env.time_skipping_unlocked():  # handles from get_workflow_handle do not skip time by themselves
-        outcome = await guard.result()
+        outcome = await owner.result()  # it ends once nothing is guarded any more
 
-    assert outcome.startswith("TTL expired; stopped in ")
+    assert outcome.startswith("idle")
     assert {versions_in(r)["first"] for r in world.regions} == {"STOPPED"}
     bodies = world.messages()
-    assert any("will be stopped at" in b for b in bodies)  # the warning before
+    assert any("will be stopped" in b for b in bodies)  # the warning before
     assert any(b.startswith("stop AWSDeepRacer: 3/3 regions succeeded") for b in bodies)  # the stop's own summary
-    assert any(b.startswith("TTL expired; stopped in") for b in bodies)  # the guard's message after
-    assert (await guard.query("expires_at")) is None
 
 
-async def test_a_new_start_with_ttl_reschedules_the_running_guard(env, worker, world):
+async def test_a_new_start_with_ttl_moves_the_stop_time_and_ttl_zero_removes_it(env, worker, world):
     await build(env, worker)
     start = {"ProjectName": PROJECT, "VersionNames": ["first"], "TtlHours": 1}
     await run(env, worker, "StartModelWorkflow", start, "start/ttl-1")
-    guard = env.client.get_workflow_handle(cost_guard_workflow_id(PROJECT, ["first"]))
-    first_expiry = await guard.query("expires_at")
+    first = (await owner_state(env))["stop_at"]["first"]
     await run(env, worker, "StartModelWorkflow", {**start, "TtlHours": 3}, "start/ttl-2")
-    second_expiry = await guard.query("expires_at")
-    assert second_expiry > first_expiry
-    await guard.signal("disarm")
-    assert await guard.result() == "disarmed"
+    second = (await owner_state(env))["stop_at"]["first"]
+    assert set(second) == set(world.regions) and all(second[r] > first[r] for r in world.regions)
+    await run(env, worker, "StartModelWorkflow", {**start, "TtlHours": 0}, "start/no-guard")
+    owner = env.client.get_workflow_handle(project_workflow_id(PROJECT))
+    async with env.time_skipping_unlocked():
+        assert (await owner.result()).startswith("idle")  # nothing guarded: the owner ended
     assert {versions_in(r)["first"] for r in world.regions} == {"RUNNING"}
+
+
+async def test_a_partly_failed_start_guards_every_region_where_a_version_may_run(env, worker, world):
+    """Issue 15: `second` exists in one region only, so the start fails elsewhere; `first` runs everywhere and
+    must be stopped everywhere at the TTL."""
+    await build(env, worker)
+    await build(env, worker, version="second", Regions=["us-east-1"])
+    summary = await run(env, worker, "StartModelWorkflow",
+                        {"ProjectName": PROJECT, "VersionNames": ["first", "second"], "TtlHours": 1}, "start/partial")
+    assert set(summary.failed) == set(world.regions) - {"us-east-1"}
+    assert set(summary.stop_at["first"]) == set(world.regions) and set(summary.stop_at["second"]) == {"us-east-1"}
+    owner = env.client.get_workflow_handle(project_workflow_id(PROJECT))
+    async with env.time_skipping_unlocked():
+        await owner.result()
+    assert {versions_in(r)["first"] for r in world.regions} == {"STOPPED"}
+    assert versions_in("us-east-1")["second"] == "STOPPED"

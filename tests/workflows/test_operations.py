@@ -6,6 +6,7 @@ import json
 import boto3
 import pytest
 from aws_world import MANIFEST_KEY
+from conftest import CALLS_TIMING as CALLS
 from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
@@ -203,19 +204,33 @@ async def test_throttling_storm_is_ridden_out_with_retries(env, worker, world, e
         assert versions_in(region) == {"first": "TRAINING_COMPLETED"}
 
 
+async def version_status(env, region: str, version: str = "first") -> str | None:
+    """The per-version workflow's last reported status (its `state` query), None before it started."""
+    from temporalio.service import RPCError
+
+    try:
+        state = await env.client.get_workflow_handle(f"{PROJECT}/{region}/{version}").query("state")
+    except RPCError:
+        return None
+    return state.get("last_status")
+
+
+async def wait_for_status(env, regions, status: str, version: str = "first") -> None:
+    for _ in range(300):
+        found = {region: await version_status(env, region, version) for region in regions}
+        if set(found.values()) == {status}:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"never {status} everywhere: {found}")
+
+
 async def test_build_waits_for_replication_then_trains(env, worker, world):
     objects = world.dataset()
     world.s3("us-east-1").delete_object(Bucket=world.resources.training_buckets["eu-west-1"], Key=objects[1][0])
     handle = await env.client.start_workflow(
         "BuildModelWorkflow", build_input(), id=f"build/{PROJECT}/first/{worker}", task_queue=worker, result_type=OperationSummary
     )
-    for _ in range(200):
-        progress = await handle.query("progress")
-        statuses = {(r["region"], r["version"]): r["status"] for r in progress["rows"]}
-        if statuses.get(("eu-west-1", "first")) == "WAITING_FOR_REPLICATION":
-            break
-        await asyncio.sleep(0.1)
-    assert statuses[("eu-west-1", "first")] == "WAITING_FOR_REPLICATION"
+    await wait_for_status(env, ["eu-west-1"], "WAITING_FOR_REPLICATION")
     world.replicate("eu-west-1", [objects[1]])
     summary = await handle.result()
     assert sorted(summary.succeeded) == sorted(world.regions)
@@ -278,32 +293,37 @@ async def test_hierarchical_delete_stops_running_versions_then_deletes_everythin
     assert stops == len(world.regions)  # the running version was stopped, never orphaned
 
 
-async def test_a_second_operation_on_the_same_version_is_refused_as_a_conflict(env, worker, world, emulator):
+async def test_a_second_operation_on_the_same_version_waits_its_turn(env, worker, world, emulator):
+    """Started with any id, an overlapping operation is queued by the project's owner: it touches nothing until
+    the first ends, then runs, and every region ends in the same state."""
     emulator.configure({"timing": {"mode": "manual"}})
     building = await env.client.start_workflow(
         "BuildModelWorkflow", build_input(), id=f"build/{PROJECT}/first/{worker}", task_queue=worker, result_type=OperationSummary
     )
-    for _ in range(200):
-        progress = await building.query("progress")
-        if progress["rows"] and all(r["status"] == "TRAINING_IN_PROGRESS" for r in progress["rows"]):
+    await wait_for_status(env, world.regions, "TRAINING_IN_PROGRESS")
+    deleting = await env.client.start_workflow(
+        "DeleteModelWorkflow", {"ProjectName": PROJECT, "VersionNames": ["first"]}, id="anything-at-all",
+        task_queue=worker, result_type=OperationSummary)
+    owner = env.client.get_workflow_handle(f"project/{PROJECT}")
+    for _ in range(100):
+        state = await owner.query("state")
+        if state["queued"]:
             break
         await asyncio.sleep(0.1)
-    assert progress["rows"] and all(r["status"] == "TRAINING_IN_PROGRESS" for r in progress["rows"]), progress
-
-    try:
-        result = await run(env, worker, "DeleteModelWorkflow", {"ProjectName": PROJECT, "VersionNames": ["first"]}, "del/c")
-    except WorkflowFailureError as failure:
-        summary = failure.cause.details[0]
-    else:
-        pytest.fail(f"delete ran during the build: {result}")
-    assert {row["error"] for row in summary["rows"]} == {"conflict: build in progress"}
-    assert {row["status"] for row in summary["rows"]} == {"CONFLICT"}
+    assert [q["operation"] for q in state["queued"]] == ["delete"] and state["queued"][0]["requested_by"] == "anything-at-all"
+    assert [r["operation"] for r in state["running"]] == ["build"]
+    for region in world.regions:
+        assert versions_in(region) == {"first": "TRAINING_IN_PROGRESS"}  # the delete touched nothing
 
     emulator.advance()
     built = await building.result()
     assert sorted(built.succeeded) == sorted(world.regions)
+    emulator.configure({"timing": CALLS})
+    deleted = await deleting.result()
+    assert sorted(deleted.succeeded) == sorted(world.regions)
+    assert {r.status for r in deleted.rows} == {"DELETED"}
     for region in world.regions:
-        assert versions_in(region) == {"first": "TRAINING_COMPLETED"}  # the delete touched nothing
+        assert versions_in(region) == {}
 
 
 async def test_regions_override_and_unconfigured_region(env, worker, world):

@@ -41,11 +41,24 @@ def regional_data(path: Path) -> list[dict]:
     return found
 
 
+# Sets recorded before the project's owner (workflows/project.py) existed have no runs of its two types; since
+# then the cost guard lives in the owner and CostGuardWorkflow is only replayed (runs that were armed before).
+BEFORE_THE_OWNER = {"v1-fixed-default", "v2-adaptive-default"}
+OWNER_TYPES = {"ProjectWorkflow", "ProjectOperationWorkflow"}
+RETIRED_TYPES = {"CostGuardWorkflow"}
+
+
 @pytest.mark.parametrize("folder", SETS, ids=[s.name for s in SETS])
-def test_every_set_covers_every_workflow_type_and_a_continue_as_new(folder):
+def test_every_set_covers_every_workflow_type_of_its_time_and_a_continue_as_new(folder):
     histories = [p for p in HISTORIES if p.parent == folder]
-    assert {started_type(p) for p in histories} == {w.__temporal_workflow_definition.name for w in WORKFLOWS}
+    served = {w.__temporal_workflow_definition.name for w in WORKFLOWS}
+    expected = served - OWNER_TYPES if folder.name in BEFORE_THE_OWNER else served - RETIRED_TYPES
+    assert {started_type(p) for p in histories} == expected
     assert any('"continuedExecutionRunId"' in p.read_text() for p in histories if "ModelVersionWorkflow" in p.name)
+
+
+def test_the_sets_together_cover_every_workflow_type():
+    assert {started_type(p) for p in HISTORIES} == {w.__temporal_workflow_definition.name for w in WORKFLOWS}
 
 
 def test_the_sets_span_runs_from_before_and_after_poll_policy_became_a_setting():

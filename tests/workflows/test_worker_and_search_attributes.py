@@ -51,13 +51,18 @@ async def test_register_then_runs_are_searchable_and_summarised(dev_server, worl
         await asyncio.sleep(1.5)  # visibility is eventually consistent
         found = [e async for e in client.list_workflows(f'ProjectName = "{PROJECT}" AND Operation = "build"')]
         types = sorted(e.workflow_type for e in found)
-        assert types.count("BuildModelWorkflow") == 1
+        assert types.count("BuildModelWorkflow") == 1  # the front door, started without attributes, set its own
+        assert types.count("ProjectOperationWorkflow") == 1  # the project's owner ran it
         assert types.count("RegionOperationWorkflow") == len(world.regions)
         assert types.count("ModelVersionWorkflow") == len(world.regions)
         by_region = [e async for e in client.list_workflows('Regions = "eu-west-1" AND VersionNames = "first"')]
-        assert {e.workflow_type for e in by_region} == {"BuildModelWorkflow", "RegionOperationWorkflow", "ModelVersionWorkflow"}
+        assert {e.workflow_type for e in by_region} == {"BuildModelWorkflow", "ProjectOperationWorkflow",
+                                                        "RegionOperationWorkflow", "ModelVersionWorkflow"}
         child = await client.get_workflow_handle(f"{PROJECT}/eu-west-1/first").describe()
         assert await child.static_summary() == f"build {PROJECT} first in eu-west-1"
+        assert child.typed_search_attributes.get(sa.MODEL_STATUS) == "TRAINING_COMPLETED"  # the live status
+        owner = [e async for e in client.list_workflows(f'ProjectName = "{PROJECT}" AND Operation = "own"')]
+        assert [e.workflow_type for e in owner] == ["ProjectWorkflow"]
     finally:
         stop.set()
         await serving
