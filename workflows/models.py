@@ -322,6 +322,20 @@ class StartVersionInput:
 
 
 @dataclass
+class AwaitStatusInput:
+    """A lean wait: poll the version until `phase` is over (activities/rekognition.py await_version_status)."""
+
+    region: str
+    project_arn: str
+    version: str
+    phase: str
+    phase_started_at: str  # ISO, workflow time the wait began (the schedule depends on the time elapsed)
+    polls_before: int  # polls already made in this wait (the timer's)
+    max_interval_seconds: int
+    poll_policy: str | None = None
+
+
+@dataclass
 class VersionArnInput:
     region: str
     version_arn: str

@@ -240,13 +240,12 @@ class OperationWorkflow:
         return result
 
     async def after_region(self, result: RegionResult) -> None:
-        """Lean runs learn a region's outcome from its result: show it, and nudge the regions still polling."""
+        """Lean runs learn a region's outcome from its result (no sibling nudges: their polls are activity
+        retries, which a signal cannot shorten, and a nudge is a billed signal)."""
         if not self.lean:
             return
         for row in result.rows:
             self.rows[(row.region, row.version)] = row
-            if row.ok and self.poll_policy != "fixed":
-                await self.nudge_siblings(row)
         self.update_details()
 
     def summarize(self, project: str, results: list[RegionResult]) -> OperationSummary:
