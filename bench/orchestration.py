@@ -93,10 +93,18 @@ class Shape:
 
 
 async def shape_of(client, parent_id: str, project: str, region: str, version: str, operation: str) -> Shape:
-    parent = await client.get_workflow_handle(parent_id).fetch_history()
-    child = await client.get_workflow_handle(f"{parent_id}/{region}").fetch_history()
+    """Activities and timers per level; the parent level is the front door and the run the project's owner made
+    of it (`{front door id}/run`, whose region children are `{run id}/{region}`)."""
+    from workflows.ids import child_id
+    from workflows.owner_api import operation_workflow_id
+
+    run_id = operation_workflow_id(parent_id, project, 0)
+    front_door = _count(await client.get_workflow_handle(parent_id).fetch_history())
+    run = _count(await client.get_workflow_handle(run_id).fetch_history())
+    child = await client.get_workflow_handle(child_id(run_id, region)).fetch_history()
     leaf = await client.get_workflow_handle(f"{project}/{region}/{version}").fetch_history()
-    return Shape(operation, _count(parent), _count(child), _count(leaf))
+    parent = Level(front_door.activities + run.activities, front_door.timers + run.timers)
+    return Shape(operation, parent, _count(child), _count(leaf))
 
 
 async def our_cycle(client, queue: str, project: str, regions: tuple[str, ...], poll_seconds: int,

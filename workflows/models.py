@@ -593,6 +593,7 @@ class ProjectState:
     warned: dict[str, dict[str, str]] = field(default_factory=dict)  # version -> region -> stop_at already warned of
     recent: list[str] = field(default_factory=list)  # keys of tickets already taken (duplicates are dropped)
     operations: int = 0  # operations run by the owner over its whole life (ids of its own stops)
+    continue_after_events: int = 5_000  # continue as new between operations past this history length
 
 
 @dataclass

@@ -58,7 +58,14 @@ with workflow.unsafe.imports_passed_through():
         SubmitInput,
         SubmitResult,
     )
-    from workflows.owner_api import OPERATION_WORKFLOW, OUTCOME_SIGNAL, WITHDRAW_SIGNAL, project_workflow_id
+    from workflows.owner_api import (
+        OPERATION_WORKFLOW,
+        OUTCOME_SIGNAL,
+        WITHDRAW_SIGNAL,
+        outcome_from,
+        project_workflow_id,
+        ticket_from,
+    )
     from workflows.region import ALL_VERSIONS, RegionOperationWorkflow, version_workflow_id
 
 # Runs recorded before the project's owner existed ran their regions themselves; newer front doors hand the
@@ -111,9 +118,10 @@ class OperationWorkflow:
         }
 
     @workflow.signal(name=OUTCOME_SIGNAL)
-    def operation_finished(self, outcome: OperationOutcome) -> None:
+    def operation_finished(self, raw: Any) -> None:
         """The project's owner ran this front door's ticket (ignored unless it is this run's own)."""
-        if outcome.key == self.ticket_key:
+        outcome = outcome_from(raw)
+        if outcome is not None and outcome.key == self.ticket_key:
             self.outcome = outcome
 
     @workflow.signal(name="report")
@@ -475,11 +483,12 @@ class ProjectOperationWorkflow(OperationWorkflow):
     """
 
     @workflow.run
-    async def run(self, ticket: OperationTicket) -> OperationSummary:
+    async def run(self, raw: Any) -> OperationSummary:
+        ticket = ticket_from(raw)
+        if ticket is None:
+            raise invalid_input("ProjectOperationWorkflow takes an operation ticket (the project's owner starts it)")
         self.operation = ticket.operation
         self.lean = True
-        if ticket.operation not in FRONT_DOOR_INPUTS:
-            raise invalid_input(f"unknown operation {ticket.operation!r}")
         inp = decode_input(FRONT_DOOR_INPUTS[ticket.operation], ticket.request)
         if ticket.operation == BUILD:
             return await self.execute(

@@ -40,7 +40,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common import error_text, failure_type, iso, parse_iso, summary_from_failure
     from workflows.models import (
         DELETE,
-        OPERATIONS,
         REFUSED,
         START,
         STOP,
@@ -61,6 +60,7 @@ with workflow.unsafe.imports_passed_through():
         SUBMIT_SIGNAL,
         WITHDRAW_SIGNAL,
         operation_workflow_id,
+        ticket_from,
     )
 
 ALL_VERSIONS = "*"
@@ -68,7 +68,10 @@ WARN_BEFORE = timedelta(minutes=15)
 RETRY_FAILED_STOP = timedelta(minutes=15)  # a guard's stop failed in a region (outage): try again then
 UNKNOWN_TTL_HOURS = 8.0  # a start that ended without a summary and named no TTL: the settings' default is unknown here
 MAX_RECENT = 200
-HISTORY_EVENTS_BEFORE_CONTINUE = 5_000
+# bounds of ProjectState.continue_after_events: a fresh run is never over the lower one (no loop of continues),
+# and the upper one stays far below the 10,240-event warning
+MIN_EVENTS_BEFORE_CONTINUE = 20
+MAX_EVENTS_BEFORE_CONTINUE = 8_000
 
 
 def overlaps(a: OperationTicket, b: OperationTicket) -> bool:
@@ -78,34 +81,39 @@ def overlaps(a: OperationTicket, b: OperationTicket) -> bool:
     return versions and regions
 
 
-def ticket_from(raw: Any, project: str) -> OperationTicket | None:
-    """A ticket from a signal's raw payload, or None when it is not one for this project (never fails the owner)."""
-    if isinstance(raw, OperationTicket):
-        raw = asdict(raw)
-    if not isinstance(raw, dict):
-        return None
+def _moment(value: Any) -> bool:
+    """An ISO time with a zone (what the owner writes), comparable with workflow.now()."""
     try:
-        ticket = OperationTicket(**{k: v for k, v in raw.items() if k in OperationTicket.__dataclass_fields__})
-    except TypeError:
-        return None
-    valid = (
-        ticket.operation in OPERATIONS and ticket.project == project and isinstance(ticket.request, dict)
-        and isinstance(ticket.versions, list) and all(isinstance(v, str) for v in ticket.versions)
-        and (ticket.regions is None or (isinstance(ticket.regions, list) and all(isinstance(r, str) for r in ticket.regions)))
-    )
-    return ticket if valid else None
+        return isinstance(value, str) and datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def _schedule(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(version, str) and isinstance(regions, dict)
+        and all(isinstance(region, str) and _moment(at) for region, at in regions.items())
+        for version, regions in value.items())
 
 
 def state_from(raw: Any) -> ProjectState | None:
+    """The owner's state from its input (ours, or anyone's `temporal workflow start`), or None when malformed."""
     if isinstance(raw, ProjectState):
-        return raw
+        raw = asdict(raw)
     if not isinstance(raw, dict) or not isinstance(raw.get("project"), str) or not raw["project"]:
         return None
     try:
         state = ProjectState(**{k: v for k, v in raw.items() if k in ProjectState.__dataclass_fields__})
-        state.queue = [t for t in (ticket_from(t, state.project) for t in state.queue) if t is not None]
-    except (TypeError, ValueError):
+    except TypeError:
         return None
+    well_formed = (
+        isinstance(state.queue, list) and _schedule(state.stop_at) and _schedule(state.warned)
+        and isinstance(state.recent, list) and all(isinstance(key, str) for key in state.recent)
+        and type(state.operations) is int and type(state.continue_after_events) is int
+    )
+    if not well_formed:
+        return None
+    state.queue = [t for t in (ticket_from(t, state.project) for t in state.queue) if t is not None]
     return state
 
 
@@ -137,9 +145,9 @@ class ProjectWorkflow:
         self.changed = True
 
     @workflow.signal(name=WITHDRAW_SIGNAL)
-    def withdraw(self, key: str) -> None:
+    def withdraw(self, key: Any) -> None:
         """A front door was cancelled while its ticket waited: it will not run (a running one finishes)."""
-        if self.state is not None:
+        if self.state is not None and isinstance(key, str):
             self.state.queue = [t for t in self.state.queue if t.key != key]
             self.changed = True
 
@@ -171,8 +179,8 @@ class ProjectWorkflow:
         workflow.set_current_details(f"owner of project {state.project}")
         while True:
             await self.warn_and_queue_due_stops()
-            if workflow.info().is_continue_as_new_suggested() or \
-                    workflow.info().get_current_history_length() > HISTORY_EVENTS_BEFORE_CONTINUE:
+            limit = min(max(state.continue_after_events, MIN_EVENTS_BEFORE_CONTINUE), MAX_EVENTS_BEFORE_CONTINUE)
+            if workflow.info().is_continue_as_new_suggested() or workflow.info().get_current_history_length() > limit:
                 self.continuing = True
             if not self.continuing:
                 self.dispatch()

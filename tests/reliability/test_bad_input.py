@@ -3,6 +3,7 @@
 
 import json
 import os
+import time
 import urllib.error
 import urllib.request
 
@@ -242,7 +243,9 @@ def wait_status(stack, project: str, region: str, status: str) -> None:
                      what=f"{project} {status} in {region}")
 
 
-def test_delete_while_training_and_start_while_deleting(clean):
+def test_delete_while_training_and_start_while_deleting_wait_their_turn(clean):
+    """Issue 15.2: overlapping operations, from the CLI or plain `temporal workflow start` with any id, are queued
+    by the project's owner: nothing touches the training, then each runs in arrival order."""
     stack = clean
     project, region = "Conflicts", REGION
     stack.manual([region])
@@ -253,38 +256,32 @@ def test_delete_while_training_and_start_while_deleting(clean):
     build_id = started.json()["workflow_id"]
     wait_status(stack, project, region, "TRAINING_IN_PROGRESS")
 
-    # delete while training: refused by the CLI and by the workflow, the training is untouched
-    message = assert_clear_cli_error(stack.cli("delete", "--project", project, "--versions", "v1", "-y",
-                                               "--region", region))
-    assert build_id in message and "still running" in message, message
+    # delete while training: queued (the CLI says so), the training untouched
+    queued = stack.cli("delete", "--project", project, "--versions", "v1", "-y", "--region", region, "--no-wait")
+    assert queued.returncode == 0 and f"queued: {build_id} is running" in queued.output, queued.output
+    harness.FIGURES.workflow_runs["DeleteModelWorkflow"] += 1
     stack.start_workflow("DeleteModelWorkflow", {"ProjectName": project, "VersionNames": ["v1"], "Regions": [region]},
                          "json/delete-while-training")
-    kind, outcome = stack.workflow_outcome("json/delete-while-training")
-    assert kind == "failed" and "conflict: build in progress" in outcome[1], outcome
-    harness.FIGURES.bad_inputs["workflow JSON"] += 1
+    time.sleep(2)  # give a wrongly unqueued delete the time to reach Rekognition
     wait_status(stack, project, region, "TRAINING_IN_PROGRESS")
+    assert stack.workflow_status(f"delete/{project}/v1") == "RUNNING"
 
     stack.control.advance(region=region, project=project)
     assert stack.workflow_outcome(build_id)[0] == "completed"
+    wait_status(stack, project, region, "DELETING")  # then the queued delete ran
 
-    # start while deleting
-    deleting = stack.cli("delete", "--project", project, "--versions", "v1", "-y", "--region", region, "--no-wait",
-                         "--json")
-    assert deleting.returncode == 0, deleting.output
-    harness.FIGURES.workflow_runs["DeleteModelWorkflow"] += 1
-    delete_id = deleting.json()["workflow_id"]
-    wait_status(stack, project, region, "DELETING")
-    message = assert_clear_cli_error(stack.cli("start", "--project", project, "--versions", "v1", "--region", region))
-    assert delete_id in message and "still running" in message, message
+    # start while deleting: queued behind the deletes, then refused by Rekognition's answer (nothing left to start)
     stack.start_workflow("StartModelWorkflow", {"ProjectName": project, "VersionNames": ["v1"], "Regions": [region]},
                          "json/start-while-deleting")
-    kind, outcome = stack.workflow_outcome("json/start-while-deleting")
-    assert kind == "failed" and "conflict: delete in progress" in outcome[1], outcome
-    harness.FIGURES.bad_inputs["workflow JSON"] += 1
-
     stack.control.advance(region=region, project=project)
-    kind, summary = stack.workflow_outcome(delete_id)
+    kind, summary = stack.workflow_outcome(f"delete/{project}/v1")
     assert kind == "completed" and summary["succeeded"] == [region], summary
+    kind, summary = stack.workflow_outcome("json/delete-while-training")
+    assert kind == "completed" and summary["rows"][0]["status"] == "DELETED", summary
+    kind, outcome = stack.workflow_outcome("json/start-while-deleting")
+    assert kind == "failed" and "version v1 not found" in outcome[1], outcome
+    assert stack.versions(project).get(region, []) == []
+    harness.FIGURES.bad_inputs["workflow JSON"] += 1
     stack.clear_faults()
     cleanup = stack.cli("delete", "--project", project, "-y", "--region", region, "--json")
     assert cleanup.returncode == 0, cleanup.output
