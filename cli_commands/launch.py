@@ -177,6 +177,16 @@ async def follow(handle, title: str, live: bool, watch) -> tuple[dict | None, st
     return result, failure, last
 
 
+def rollout_waiting(payload: dict) -> str:
+    """What a build's regions not started yet wait for (issue 17.2), for the live table."""
+    reasons = []
+    if payload.get("CanaryRegion"):
+        reasons.append(f"after canary {payload['CanaryRegion']}")
+    if payload.get("MaxConcurrentRegions"):
+        reasons.append(f"{payload['MaxConcurrentRegions']} region(s) at once")
+    return ("waits: " + ", ".join(reasons)) if reasons else ""
+
+
 def failed_regions(result: dict | None, last: dict | None) -> dict[str, str]:
     """Per-region failures from the result, or (workflow failed as a whole) from the last progress rows."""
     if result is not None:
@@ -253,7 +263,7 @@ async def run_operation(request: OperationRequest, task_queue: str, *, wait: boo
 
     started_at = (await handle.describe()).start_time
     watch = Watch(client, request.operation, request.project, list(request.versions), list(request.regions),
-                  request.workflow_id, started_at, searchable)
+                  request.workflow_id, started_at, searchable, rollout_waiting(request.payload))
     result, failure, last = await follow(handle, f"{request.operation} {request.project}", live, watch)
     seconds = time.monotonic() - began
     if as_json:
