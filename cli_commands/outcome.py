@@ -135,25 +135,27 @@ def summary_lines(title: str, succeeded: list[str], failed: dict[str, str], fail
     return [shorten(head, width)] + ["  " + cause_line(cause, width - 2) for cause in causes]
 
 
-def _headline(reason: str) -> str:
-    """A reason's first clause: "canary us-east-1 failed: InternalServerError: ..." -> "canary us-east-1 failed"."""
-    return reason.split(": ", 1)[0]
+CANARY_FAILED = re.compile(r"^canary (\S+) failed: ")  # workflows/rollout.py's reason for the regions it skipped
 
 
 def _rollout_lines(title: str, succeeded: list[str], failed: dict[str, str], refused: dict[str, str],
                    not_attempted: dict[str, str], seconds: float, width: int) -> list[str]:
-    """`title: succeeded in S, failed in F, refused in R, not attempted in N of T region(s) (x s): why not attempted`,
-    one line per failure cause, then the refused regions with their scores on one line."""
+    """`title: S succeeded, F failed, R refused, N not attempted of T region(s) (x s): why not attempted`, one line
+    per failure cause the count line does not already give, then the refused regions with their scores."""
     counts = [(word, len(found)) for word, found in (("succeeded", succeeded), ("failed", failed),
                                                      ("refused", refused), ("not attempted", not_attempted))]
     total = sum(count for _, count in counts)
-    head = f"{title}: {', '.join(f'{word} in {count}' for word, count in counts if count)} of {total} region(s)"
-    head += f" ({seconds:.0f} s)"
-    why_not = sorted({_headline(reason) for reason in not_attempted.values()})
-    if why_not:
-        head += f": not attempted because {'; '.join(why_not)}"
-    lines = [shorten_middle(head, width)]
-    lines += ["  " + cause_line(cause, width - 2) for cause in group_causes(failed)]
+    head = f"{title}: {', '.join(f'{count} {word}' for word, count in counts if count)} of {total} region(s)"
+    head = shorten(f"{head} ({seconds:.0f} s)", width)
+    why_not = sorted(set(not_attempted.values()))
+    said = {match.group(1) for reason in why_not if (match := CANARY_FAILED.match(reason))}  # the canary's failure
+    room = width - len(head) - 2
+    if why_not and room >= 30:  # the reason is cut in its middle rather than the counts
+        head += f": {shorten_middle('; '.join(why_not), room)}"
+    elif why_not:
+        said = set()
+    lines = [head]
+    lines += ["  " + cause_line(cause, width - 2) for cause in group_causes(failed) if not set(cause.regions) <= said]
     if refused:
         listed = "; ".join(f"{region} {reason}" for region, reason in refused.items())
         lines.append("  " + shorten(f"refused (below MinF1): {listed}", width - 2))

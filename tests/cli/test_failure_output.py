@@ -107,7 +107,7 @@ def test_a_gated_start_shows_its_refusals_with_their_scores_in_one_glance(screen
     lines = console.export_text().splitlines()
     assert len(lines) <= 15 and max(len(line) for line in lines) <= 120, "\n".join(lines)
     assert sum("REFUSED" in line for line in lines) == 3 and sum("F1 0.900" in line for line in lines) == 8
-    assert lines[-2] == "start AWSDeepRacer first: succeeded in 8, refused in 3 of 11 region(s) (4 s)"
+    assert lines[-2] == "start AWSDeepRacer first: 8 succeeded, 3 refused of 11 region(s) (4 s)"
     assert lines[-1] == ("  refused (below MinF1): eu-west-1 F1 0.62 < 0.80; ap-south-1 F1 0.795 < 0.800; "
                          "us-west-2 F1 0.71 < 0.80")
 
