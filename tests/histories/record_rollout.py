@@ -16,26 +16,18 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from record import HERE, PROJECT, record  # also puts the project and tests/workflows on sys.path
+from record import HERE, PROJECT, record, run_recorded  # also puts the project and tests/workflows on sys.path
 
 INDEX = "rollout_ids.json"
 
 
 async def scenarios(env, queue: str, world, control) -> list[tuple[str, str]]:
     from aws_world import MANIFEST_KEY
-    from temporalio.client import WorkflowFailureError
 
     ids = []
 
     async def run(name: str, workflow_id: str, payload: dict, expect_failure: bool = False) -> None:
-        print(f"running {workflow_id}", flush=True)
-        handle = await env.client.start_workflow(name, payload, id=workflow_id, task_queue=queue)
-        ids.append((handle.id, handle.result_run_id))
-        try:
-            await handle.result()
-        except WorkflowFailureError:
-            if not expect_failure:
-                raise
+        await run_recorded(env, queue, ids, name, workflow_id, payload, expect_failure)
 
     def build(version: str, **rollout) -> dict:
         return {"ProjectName": PROJECT, "ManifestKey": MANIFEST_KEY, "VersionName": version, **rollout}

@@ -12,8 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import pytest_asyncio
-from aws_world import World
-from conftest import CALLS_TIMING
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowFailureError
 from test_operations import PROJECT, build_input, project_exists, rows_by_key, run, versions_in
@@ -25,12 +23,9 @@ CANARY = "eu-west-1"
 
 
 @pytest.fixture
-def world(emulator):
-    """Like conftest's world, with five regions."""
-    emulator.configure({"timing": CALLS_TIMING, "replication_delay_seconds": 0})
-    created = World(REGIONS).create()
-    created.upload()
-    return created
+def regions() -> tuple[str, ...]:
+    """conftest's world, with five regions."""
+    return REGIONS
 
 
 async def build(env, queue, **extra) -> OperationSummary:
