@@ -1,4 +1,5 @@
-"""`status`: every version in every region, read live from Rekognition, plus any cost guard's time left."""
+"""`status`: every version in every region, read live from Rekognition, the inference units running (what bills
+by the hour) and where, plus any cost guard's time left."""
 
 import asyncio
 from datetime import UTC, datetime
@@ -87,6 +88,29 @@ def f1_spreads(described) -> dict[str, dict]:
             for version, s in spreads(by_version).items()}
 
 
+BILLED_STATUS = "RUNNING"  # Custom Labels bills inference units for the hours a model runs (README: Cost)
+
+
+def running_units(described) -> dict:
+    """Inference units of RUNNING versions: {"total", "by_region": {region: units}, "versions": [...]}.
+
+    The count is MinInferenceUnits from DescribeProjectVersions, the units a started model keeps; a version started
+    with MaxInferenceUnits may scale above it (DescribeProjectVersions does not report the current count)."""
+    versions = [{"region": rv.region, "version": v["version"], "units": v["min_units"] or 0}
+                for rv in described for v in rv.versions if v["status"] == BILLED_STATUS]
+    by_region: dict[str, int] = {}
+    for item in versions:
+        by_region[item["region"]] = by_region.get(item["region"], 0) + item["units"]
+    return {"total": sum(by_region.values()), "by_region": by_region, "versions": versions}
+
+
+def _units_line(units: dict) -> str:
+    if not units["total"]:
+        return "inference units running: 0"
+    where = ", ".join(f"{region} {count}" for region, count in units["by_region"].items())
+    return f"inference units running: {units['total']} ({where})"
+
+
 @one_line_errors
 def status(
     project: Annotated[str | None, typer.Option("--project", "-p", help="Project name (default: project_name setting).")] = None,
@@ -109,9 +133,10 @@ def status(
             v["stop_at"] = stop_time(stop_at, v["version"], rv.region)
     unreadable = [rv.region for rv in described if rv.error]
     spread = f1_spreads(described)
+    units = running_units(described)
     if as_json:
         output.print_json({"project": project_name, "regions": [rv.__dict__ for rv in described],
-                           "cost_guards": guards, "stop_at": stop_at, "f1_spread": spread})
+                           "inference_units": units, "cost_guards": guards, "stop_at": stop_at, "f1_spread": spread})
         if unreadable:  # status could not say what runs there: not a success
             raise typer.Exit(1)
         return
@@ -132,6 +157,7 @@ def status(
             table.add_row(rv.region, v["version"], output.styled_status(v["status"]), str(v["min_units"] or ""),
                           _f1(v.get("evaluation")), _remaining(v["stop_at"]) if guarded else "", v["message"][:80])
     output.console.print(table)
+    output.console.print(_units_line(units))
     for version, found in spread.items():
         if found["regions"] > 1:  # behind one endpoint, callers get whichever region's model is nearest
             output.console.print(f"{escape(version)}: {found['text']}")

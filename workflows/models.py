@@ -574,6 +574,7 @@ class OperationOutcome:
     summary: OperationSummary | None = None
     error: str | None = None  # the operation failed as a whole before any region ran (e.g. unknown region)
     error_type: str | None = None
+    error_details: dict | None = None  # that failure's first detail (e.g. a rejected dataset's report)
 
 
 @dataclass

@@ -67,6 +67,8 @@ def outcome_from(raw: Any) -> OperationOutcome | None:
             summary = OperationSummary(**fields)
         elif summary is not None:
             return None
-        return OperationOutcome(raw["key"], summary, raw.get("error"), raw.get("error_type"))
+        details = raw.get("error_details")
+        return OperationOutcome(raw["key"], summary, raw.get("error"), raw.get("error_type"),
+                                details if isinstance(details, dict) else None)
     except (TypeError, AttributeError):
         return None

@@ -348,7 +348,8 @@ class OperationWorkflow:
         self.phase = "done"
         self.done = True
         if outcome.summary is None:
-            raise ApplicationError(outcome.error or f"{self.operation} {project} failed",
+            details = [outcome.error_details] if outcome.error_details is not None else []
+            raise ApplicationError(outcome.error or f"{self.operation} {project} failed", *details,
                                    type=outcome.error_type or "OperationFailed", non_retryable=True)
         summary = outcome.summary
         for row in summary.rows:

@@ -37,7 +37,14 @@ from temporalio.exceptions import (
 
 with workflow.unsafe.imports_passed_through():
     from workflows import activity_api as api
-    from workflows.common import error_text, failure_type, iso, parse_iso, summary_from_failure
+    from workflows.common import (
+        error_text,
+        failure_details,
+        failure_type,
+        iso,
+        parse_iso,
+        summary_from_failure,
+    )
     from workflows.models import (
         DELETE,
         REFUSED,
@@ -237,6 +244,8 @@ class ProjectWorkflow:
         except ChildWorkflowError as err:
             summary = summary_from_failure(err)
             outcome.error, outcome.error_type = error_text(err), failure_type(err)
+            if summary is None and outcome.error_type:
+                outcome.error_details = failure_details(err, outcome.error_type)
         except WorkflowAlreadyStartedError:
             outcome.error, outcome.error_type = f"{workflow_id} is already running", "OperationConflict"
         outcome.summary = summary

@@ -24,7 +24,9 @@ async def env():
 
 async def test_the_owner_continues_as_new_between_operations_and_keeps_its_guard(env, worker, world):
     owner_id = project_workflow_id(PROJECT)
-    await build(env, worker)  # the owner that ran it ended: nothing guarded
+    await build(env, worker)
+    async with env.time_skipping_unlocked():  # the owner that ran it ends: nothing guarded
+        await env.client.get_workflow_handle(owner_id).result()
     far = (datetime.now(UTC) + timedelta(days=3650)).isoformat()  # a guard keeps it alive until the start below
     owner = await env.client.start_workflow(
         "ProjectWorkflow", {"project": PROJECT, "continue_after_events": 20, "stop_at": {"first": {"us-east-1": far}}},
