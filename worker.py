@@ -3,7 +3,9 @@
 `python worker.py` connects with temporalio.envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
 profiles; localhost:7233 when nothing is set), loads the settings shared with Terraform and the resource
 names, and runs until SIGINT/SIGTERM, letting running activities finish. The CLI and tests embed it with
-`run_worker(...)` / `build_worker(...)`.
+`run_worker(...)` / `build_worker(...)`. With GCL_WORKER_METRICS_BIND=HOST:PORT (off by default) it serves the
+Temporal SDK's metrics for Prometheus at http://HOST:PORT/metrics (task slots, poll and schedule-to-start
+latencies, activity and workflow task failures), the container image's and ECS task's way to be observed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from workflows.input_decoding import worker_data_converter
 from workflows.registry import SERVED
 
 DEFAULT_TARGET = "localhost:7233"
+METRICS_BIND_ENV = "GCL_WORKER_METRICS_BIND"
 ACTIVITY_THREADS = 32  # regions x versions of blocking boto3 calls in flight
 GRACEFUL_SHUTDOWN_SECONDS = 30
 
@@ -35,7 +38,7 @@ GRACEFUL_SHUTDOWN_SECONDS = 30
 PASSTHROUGH_MODULES = (
     "configuration.names", "configuration.dataset_rules", "workflows.activity_api", "workflows.common", "workflows.ids",
     "workflows.inputs", "workflows.models", "workflows.owner_api", "workflows.polling", "workflows.preflight",
-    "workflows.search_attributes", "pydantic", "pydantic_core",
+    "workflows.search_attributes", "workflows.transitions", "pydantic", "pydantic_core",
 )
 
 log = logging.getLogger("worker")
@@ -96,6 +99,24 @@ async def run_worker(client: Client, settings, resources, stop_event: asyncio.Ev
             await stop_event.wait()
 
 
+def metrics_bind_address(environ=os.environ) -> str | None:
+    """GCL_WORKER_METRICS_BIND as HOST:PORT, None when unset; ValueError with one line when malformed."""
+    bind = environ.get(METRICS_BIND_ENV, "").strip()
+    if not bind:
+        return None
+    host, _, port = bind.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{METRICS_BIND_ENV}={bind!r} must be HOST:PORT, e.g. 0.0.0.0:9464")
+    return bind
+
+
+def metrics_runtime(bind_address: str):
+    """A Temporal Runtime whose SDK metrics are served for Prometheus on `bind_address` (the SDK's own exporter)."""
+    from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=bind_address)))
+
+
 def connect_config() -> dict:
     from temporalio.envconfig import ClientConfig
 
@@ -118,9 +139,17 @@ async def main() -> int:
         return 2
     try:
         config = connect_config()
+        metrics_bind = metrics_bind_address()
     except Exception as exc:  # noqa: BLE001
         print(f"worker: bad Temporal client configuration: {exc}", file=sys.stderr)
         return 2
+    if metrics_bind:
+        try:
+            config["runtime"] = metrics_runtime(metrics_bind)
+        except Exception as exc:  # noqa: BLE001 - e.g. the port is taken: one line, no traceback
+            print(f"worker: cannot serve metrics on {metrics_bind}: {str(exc).splitlines()[0]}", file=sys.stderr)
+            return 1
+        log.info("Temporal SDK metrics for Prometheus on http://%s/metrics", metrics_bind)
     try:
         client = await asyncio.wait_for(Client.connect(**config), timeout=15)
     except (RuntimeError, OSError, TimeoutError) as exc:

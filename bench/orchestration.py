@@ -1,8 +1,9 @@
 """Drive our four operations and the bare baseline of the same shape on a Temporal client.
 
 A "cycle" is what issue #8 measures: build two versions in every region, start both, stop both, delete the
-project. After each of our operations the history of the parent, of one region child and of one version child
-is read back and their activities / timers counted, so the bare baseline repeats exactly that shape.
+project. After each of our operations the histories of its front door, of the project's owner, of the
+operation's run, of one region child and of one version child are read back and their activities / timers
+counted, so the bare baseline (bench/bare_workflows.py) repeats exactly that shape.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ MANIFEST_KEY = "assets/bench/output.manifest"
 CALLS_TIMING = {"mode": "calls", "TRAINING": 2, "STARTING": 1, "STOPPING": 1, "DELETING": 1}
 
 
-def settings_and_resources(regions: tuple[str, ...], poll_seconds: int):
+def settings_and_resources(regions: tuple[str, ...], poll_seconds: int, policy: str = "fixed"):
     from configuration import names
     from configuration.resources import Resources
     from configuration.settings import Settings
@@ -29,7 +30,7 @@ def settings_and_resources(regions: tuple[str, ...], poll_seconds: int):
     settings = Settings(
         regions=regions, management_region=world.MANAGEMENT_REGION, name_prefix=world.PREFIX, project_name="Bench",
         default_version_name="v1", max_training_hours=24, min_inference_units=1, max_inference_units=None,
-        poll_interval_seconds=poll_seconds, poll_policy="fixed", inference_ttl_hours=0, task_queue="bench",
+        poll_interval_seconds=poll_seconds, poll_policy=policy, inference_ttl_hours=0, task_queue="bench",
     )
     account = world.ACCOUNT
     resources = Resources(
@@ -52,13 +53,13 @@ def settings_from_env():
     return settings_and_resources(tuple(spec["regions"]), spec["poll"])
 
 
-def prepare_account(control, regions: tuple[str, ...], poll_seconds: int) -> None:
+def prepare_account(control, regions: tuple[str, ...], poll_seconds: int, timing: dict | None = None) -> None:
     """Buckets, replication and topic like Terraform (local_stack.bootstrap), and a dataset replicated everywhere."""
     import boto3
 
     from local_stack.bootstrap import bootstrap
 
-    control.configure({"timing": CALLS_TIMING, "replication_delay_seconds": 0})
+    control.configure({"timing": timing or CALLS_TIMING, "replication_delay_seconds": 0})
     settings, resources = settings_and_resources(regions, poll_seconds)
     bootstrap(settings, resources)
     s3 = boto3.client("s3", region_name=world.MANAGEMENT_REGION)
@@ -74,10 +75,11 @@ def prepare_account(control, regions: tuple[str, ...], poll_seconds: int) -> Non
 
 
 def _count(history) -> Level:
+    """Activities scheduled and timers started by one run (markers are neither: a patch marker rides on a task)."""
     level = Level()
     for event in history.events:
         name = event.WhichOneof("attributes") or ""
-        if name == "activity_task_scheduled_event_attributes" or name == "marker_recorded_event_attributes":
+        if name == "activity_task_scheduled_event_attributes":
             level.activities += 1
         elif name == "timer_started_event_attributes":
             level.timers += 1
@@ -86,22 +88,30 @@ def _count(history) -> Level:
 
 @dataclass
 class Shape:
+    """Activities and timers per level of one of our operations (one region, one version)."""
+
     operation: str
-    parent: Level
+    front_door: Level
+    owner: Level
+    parent: Level  # the operation's run (ProjectOperationWorkflow)
     region: Level
     version: Level
 
 
-async def shape_of(client, parent_id: str, project: str, region: str, version: str, operation: str) -> Shape:
-    parent = await client.get_workflow_handle(parent_id).fetch_history()
-    child = await client.get_workflow_handle(f"{parent_id}/{region}").fetch_history()
-    leaf = await client.get_workflow_handle(f"{project}/{region}/{version}").fetch_history()
-    return Shape(operation, _count(parent), _count(child), _count(leaf))
+async def shape_of(client, front_door_id: str, project: str, region: str, version: str, operation: str) -> Shape:
+    """Read the tree back: front door, the owner's latest run, the operation's run, one region, one version."""
+    from workflows.ids import child_id
+    from workflows.owner_api import operation_workflow_id, project_workflow_id
+
+    run_id = operation_workflow_id(front_door_id, project, 0)
+    ids = (front_door_id, project_workflow_id(project), run_id, child_id(run_id, region), f"{project}/{region}/{version}")
+    levels = [_count(await client.get_workflow_handle(workflow_id).fetch_history()) for workflow_id in ids]
+    return Shape(operation, *levels)
 
 
 async def our_cycle(client, queue: str, project: str, regions: tuple[str, ...], poll_seconds: int,
                     policy: str = "fixed", measure_shape: bool = False, concurrent_builds: bool = True) -> list[Shape]:
-    """build v1 and v2 (two parents), start, stop, delete the project; raises if any region failed.
+    """build v1 and v2 (two front doors), start, stop, delete the project; raises if any region failed.
 
     concurrent_builds=False waits for one build before the next (the time-skipping test server can stall when
     two clients wait on results at once).
@@ -109,12 +119,12 @@ async def our_cycle(client, queue: str, project: str, regions: tuple[str, ...], 
     common = {"ProjectName": project, "PollIntervalSeconds": poll_seconds, "PollPolicy": policy, "Strict": True}
     shapes: list[Shape] = []
 
-    async def run(name: str, parent_id: str, payload: dict, operation: str, version: str) -> None:
-        result = await client.execute_workflow(name, {**common, **payload}, id=parent_id, task_queue=queue)
+    async def run(name: str, front_door_id: str, payload: dict, operation: str, version: str) -> None:
+        result = await client.execute_workflow(name, {**common, **payload}, id=front_door_id, task_queue=queue)
         if result.get("failed"):
-            raise RuntimeError(f"{parent_id}: {result['failed']}")
+            raise RuntimeError(f"{front_door_id}: {result['failed']}")
         if measure_shape:
-            shapes.append(await shape_of(client, parent_id, project, regions[0], version, operation))
+            shapes.append(await shape_of(client, front_door_id, project, regions[0], version, operation))
 
     builds = [run("BuildModelWorkflow", f"build/{project}/{v}", {"ManifestKey": MANIFEST_KEY, "VersionName": v},
                   "build", v) for v in VERSIONS]
@@ -130,9 +140,16 @@ async def our_cycle(client, queue: str, project: str, regions: tuple[str, ...], 
     return shapes
 
 
+FRONT_DOOR_OWN = Level(activities=1, timers=1)  # the submit activity and the wait for the outcome (bare has them)
+
+
+def _beyond(level: Level, own: Level) -> Level:
+    return Level(max(0, level.activities - own.activities), max(0, level.timers - own.timers))
+
+
 async def bare_cycle(client, queue: str, project: str, regions: tuple[str, ...], timer_seconds: float,
                      shapes: list[Shape], concurrent_builds: bool = True) -> None:
-    """The same parents, in the same order, with the counted activities and timers per level."""
+    """The same front doors, in the same order, with the counted activities and timers per level."""
     by_op = {}
     for shape in shapes:
         by_op.setdefault(shape.operation, shape)
@@ -141,8 +158,10 @@ async def bare_cycle(client, queue: str, project: str, regions: tuple[str, ...],
         shape = by_op[operation]
         workflow_id = f"bare-{operation}/{project}/{tag}"
         await client.execute_workflow(
-            "BareParentWorkflow",
-            BareInput(workflow_id, list(regions), list(versions), timer_seconds, shape.parent, shape.region, shape.version),
+            "BareFrontDoorWorkflow",
+            BareInput(workflow_id, project, list(regions), list(versions), timer_seconds,
+                      _beyond(shape.front_door, FRONT_DOOR_OWN), shape.owner, shape.parent, shape.region,
+                      shape.version),
             id=workflow_id, task_queue=queue,
         )
 

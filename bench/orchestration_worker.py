@@ -30,9 +30,9 @@ async def serve(mode: str, address: str, queue: str) -> None:
             settings, resources = settings_from_env()
             worker = build_worker(client, settings, resources, executor, task_queue=queue)
         else:
-            from bench.bare_workflows import BARE_WORKFLOWS, trivial
+            from bench import bare_workflows as bare
 
-            worker = Worker(client, task_queue=queue, workflows=BARE_WORKFLOWS, activities=[trivial],
+            worker = Worker(client, task_queue=queue, workflows=bare.BARE_WORKFLOWS, activities=bare.activities(client),
                             activity_executor=executor, max_concurrent_activities=ACTIVITY_THREADS)
         async with worker:
             print("ready", flush=True)

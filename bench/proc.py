@@ -19,6 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def cpu_seconds(pid: int | str = "self") -> float:
+    """User + system CPU time the process has used so far (utime + stime of /proc/<pid>/stat), in seconds."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()  # after "pid (comm)": state is field 3, utime 14, stime 15
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def vm_hwm_mb(pid: int | str = "self") -> float | None:
     """The process's peak resident set size (VmHWM) in MiB, or None once it is gone."""
     try:

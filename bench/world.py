@@ -40,29 +40,63 @@ def regions() -> tuple[str, ...]:
 
 
 @contextlib.contextmanager
-def local_aws():
-    """A LocalAws on a free loopback port with AWS_ENDPOINT_URL and fake credentials set; yields (server, control)."""
-    from localaws.control import EmulatorControl
-    from localaws.server import LocalAws
-
+def _endpoint_environment():
+    """Fake credentials for the local endpoint while the block runs; AWS_ENDPOINT_URL is the caller's to set."""
     saved = {key: os.environ.get(key) for key in (*FAKE_CREDENTIALS, "AWS_ENDPOINT_URL", "AWS_PROFILE")}
     os.environ.update(FAKE_CREDENTIALS)
     os.environ.pop("AWS_PROFILE", None)
-    server = LocalAws(host="127.0.0.1", port=0)
-    server.start()
-    os.environ["AWS_ENDPOINT_URL"] = server.url
-    control = EmulatorControl(server.url)
-    control.reset()  # moto's state lives in the process: an earlier section's buckets would still be there
     try:
-        yield server, control
+        yield
     finally:
-        control.reset()
-        server.stop()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@contextlib.contextmanager
+def local_aws():
+    """A LocalAws on a free loopback port with AWS_ENDPOINT_URL and fake credentials set; yields (server, control)."""
+    from localaws.control import EmulatorControl
+    from localaws.server import LocalAws
+
+    with _endpoint_environment():
+        server = LocalAws(host="127.0.0.1", port=0)
+        server.start()
+        os.environ["AWS_ENDPOINT_URL"] = server.url
+        control = EmulatorControl(server.url)
+        control.reset()  # moto's state lives in the process: an earlier section's buckets would still be there
+        try:
+            yield server, control
+        finally:
+            control.reset()
+            server.stop()
+
+
+@contextlib.contextmanager
+def local_aws_process():
+    """`python -m localaws` in a child process (its CPU time is then its own: bench/proc.cpu_seconds(pid));
+    yields (child pid, control) with AWS_ENDPOINT_URL and fake credentials set."""
+    import subprocess  # nosec B404 - the bench's own emulator
+
+    from bench.proc import ROOT, python
+    from localaws.control import EmulatorControl
+
+    with _endpoint_environment():
+        child = subprocess.Popen(python("-m", "localaws", "--port", "0"), cwd=ROOT,  # nosec B603 - fixed argv
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            line = child.stdout.readline()
+            if not line.startswith("localaws listening on "):
+                raise RuntimeError(f"python -m localaws did not start: {line.strip()!r}")
+            url = line.split()[3]
+            os.environ["AWS_ENDPOINT_URL"] = url
+            yield child.pid, EmulatorControl(url)
+        finally:
+            child.terminate()
+            child.wait(timeout=30)
+            child.stdout.close()
 
 
 def png(width: int, height: int, seed: int = 0, noise: bool = False) -> bytes:

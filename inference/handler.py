@@ -1,8 +1,9 @@
 """Regional inference Lambda behind the ALB: POST an image, get Rekognition Custom Labels back.
 
 Deployed alone (inference/package.py zips this file and its sibling modules at the zip root), so it imports
-only the standard library, its siblings and the runtime's boto3 - and boto3 only when the first request
-needs it, to keep the cold start cheap.
+only the standard library, its siblings, the runtime's boto3 - and boto3 only when the first request
+needs it, to keep the cold start cheap - and AWS Lambda Powertools for the request log (request_log.py), from the
+AWS-published layer Terraform attaches.
 
     POST /?ProjectName=P&VersionName=V[&MinConfidence=50&MaxResults=10]
          body: multipart/form-data with field `image` (the seed's postImage.sh), or raw image/jpeg / image/png
@@ -17,7 +18,7 @@ SSM parameter in API_KEY_HEADER (default x-api-key), else 401.
 Every answer is JSON; failures carry {"error", "message"[, "hint"]} with a status a client can act on:
 400 bad parameters, 401 no or wrong API key, 404 unknown model, 413 too large, 415 not an image, 429 throttled,
 503 model not running or region unavailable (so the health check and Global Accelerator move traffic on).
-Each inference request writes one JSON log line with EMF metrics (request_log.py).
+Each inference request writes one JSON log line that is also its EMF metrics record (request_log.py).
 """
 
 import logging

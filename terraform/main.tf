@@ -35,6 +35,7 @@ module "us_east_1" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -73,6 +74,7 @@ module "us_east_2" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -111,6 +113,7 @@ module "us_west_2" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -149,6 +152,7 @@ module "eu_west_1" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -187,6 +191,7 @@ module "eu_west_2" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -225,6 +230,7 @@ module "eu_central_1" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -263,6 +269,7 @@ module "ap_south_1" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -301,6 +308,7 @@ module "ap_southeast_1" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -339,6 +347,7 @@ module "ap_southeast_2" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -377,6 +386,7 @@ module "ap_northeast_1" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -415,6 +425,7 @@ module "ap_northeast_2" {
   inference_cache_ttl_seconds = var.inference_cache_ttl_seconds
   served_projects             = local.served_projects
   lambda_tracing_mode         = var.lambda_tracing_mode
+  powertools_layer_version    = var.powertools_layer_version
   api_key_parameter_name      = var.api_key_parameter_name
   api_key_header              = var.api_key_header
   waf_rate_limit              = var.waf_rate_limit
@@ -488,4 +499,54 @@ module "global_accelerator" {
   ports             = var.accelerator_ports
   health_check_path = var.health_check_path
   flow_logs_bucket  = var.accelerator_flow_logs_bucket
+}
+
+# ---------------------------------------------------------------------------------------------
+# Optional: the Temporal worker as an ECS Fargate service in the management region, running as the
+# worker role above and configured with the same settings as the CLI (TF_VAR_* over variables.tf).
+# ---------------------------------------------------------------------------------------------
+locals {
+  # configuration/settings.py reads TF_VAR_<name> as Terraform does: strings raw, everything else as HCL.
+  worker_settings = { for name, value in {
+    regions                  = jsonencode(var.regions)
+    management_region        = var.management_region
+    name_prefix              = var.name_prefix
+    project_name             = var.project_name
+    default_version_name     = var.default_version_name
+    max_training_hours       = var.max_training_hours == null ? null : tostring(var.max_training_hours)
+    min_inference_units      = var.min_inference_units == null ? null : tostring(var.min_inference_units)
+    max_inference_units      = var.max_inference_units == null ? null : tostring(var.max_inference_units)
+    poll_interval_seconds    = var.poll_interval_seconds == null ? null : tostring(var.poll_interval_seconds)
+    poll_policy              = var.poll_policy
+    inference_ttl_hours      = tostring(var.inference_ttl_hours)
+    temporal_task_queue      = var.temporal_task_queue
+    inference_extra_projects = jsonencode(var.inference_extra_projects)
+  } : "TF_VAR_${name}" => value if value != null }
+}
+
+module "worker_service" {
+  source = "./modules/worker_service"
+  count  = var.enable_worker_service ? 1 : 0
+
+  name_prefix = var.name_prefix
+  region      = var.management_region
+  account_id  = local.account_id
+  partition   = local.partition
+
+  image                        = var.worker_image
+  task_role_arn                = module.management.worker_role_arn
+  desired_count                = var.worker_desired_count
+  temporal_address             = var.temporal_address
+  temporal_namespace           = var.temporal_namespace
+  temporal_api_key_secret_arn  = var.temporal_api_key_secret_arn
+  temporal_tls_cert_secret_arn = var.temporal_tls_cert_secret_arn
+  temporal_tls_key_secret_arn  = var.temporal_tls_key_secret_arn
+  secrets_kms_key_arn          = var.temporal_secrets_kms_key_arn
+  settings_environment         = local.worker_settings
+  metrics_port                 = var.worker_metrics_port
+
+  subnet_ids         = var.worker_subnet_ids
+  vpc_id             = var.worker_vpc_id
+  vpc_cidr           = var.worker_vpc_cidr
+  log_retention_days = var.log_retention_days
 }

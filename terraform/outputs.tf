@@ -43,6 +43,13 @@ output "alb_dns_names" {
 output "accelerator_dns_name" {
   description = "The global inference endpoint (null when Global Accelerator is disabled)."
   value       = one(module.global_accelerator[*].dns_name)
+
+  precondition {
+    # Global Accelerator health-checks port 80 only: a region without an HTTPS listener would look healthy and
+    # refuse every connection on 443.
+    condition     = !contains(var.accelerator_ports, 443) || alltrue([for region in var.regions : contains(keys(var.alb_certificate_arns), region)])
+    error_message = "accelerator_ports includes 443: alb_certificate_arns needs an ACM certificate for every region in regions."
+  }
 }
 
 output "worker_policy_arn" {
@@ -58,4 +65,14 @@ output "worker_role_arn" {
 output "replication_role_arn" {
   description = "Role S3 assumes to replicate the management bucket to the regional training buckets."
   value       = module.management.replication_role_arn
+}
+
+output "worker_service" {
+  description = "The deployed Temporal worker (null unless enable_worker_service): cluster_arn, service_name, task_definition_arn, log_group_name."
+  value = one([for service in module.worker_service : {
+    cluster_arn         = service.cluster_arn
+    service_name        = service.service_name
+    task_definition_arn = service.task_definition_arn
+    log_group_name      = service.log_group_name
+  }])
 }

@@ -14,6 +14,7 @@ provider "aws" {
   endpoints {
     cloudwatchlogs    = var.aws_endpoint_url
     ec2               = var.aws_endpoint_url
+    ecs               = var.aws_endpoint_url
     elbv2             = var.aws_endpoint_url
     globalaccelerator = var.aws_endpoint_url
     iam               = var.aws_endpoint_url
@@ -41,6 +42,7 @@ provider "aws" {
   endpoints {
     cloudwatchlogs    = var.aws_endpoint_url
     ec2               = var.aws_endpoint_url
+    ecs               = var.aws_endpoint_url
     elbv2             = var.aws_endpoint_url
     globalaccelerator = var.aws_endpoint_url
     iam               = var.aws_endpoint_url
@@ -67,6 +69,7 @@ provider "aws" {
   endpoints {
     cloudwatchlogs    = var.aws_endpoint_url
     ec2               = var.aws_endpoint_url
+    ecs               = var.aws_endpoint_url
     elbv2             = var.aws_endpoint_url
     globalaccelerator = var.aws_endpoint_url
     iam               = var.aws_endpoint_url
@@ -93,6 +96,7 @@ provider "aws" {
   endpoints {
     cloudwatchlogs    = var.aws_endpoint_url
     ec2               = var.aws_endpoint_url
+    ecs               = var.aws_endpoint_url
     elbv2             = var.aws_endpoint_url
     globalaccelerator = var.aws_endpoint_url
     iam               = var.aws_endpoint_url
@@ -119,6 +123,7 @@ provider "aws" {
   endpoints {
     cloudwatchlogs    = var.aws_endpoint_url
     ec2               = var.aws_endpoint_url
+    ecs               = var.aws_endpoint_url
     elbv2             = var.aws_endpoint_url
     globalaccelerator = var.aws_endpoint_url
     iam               = var.aws_endpoint_url
@@ -145,6 +150,7 @@ provider "aws" {
   endpoints {
     cloudwatchlogs    = var.aws_endpoint_url
     ec2               = var.aws_endpoint_url
+    ecs               = var.aws_endpoint_url
     elbv2             = var.aws_endpoint_url
     globalaccelerator = var.aws_endpoint_url
     iam               = var.aws_endpoint_url
@@ -171,6 +177,7 @@ provider "aws" {
   endpoints {
     cloudwatchlogs    = var.aws_endpoint_url
     ec2               = var.aws_endpoint_url
+    ecs               = var.aws_endpoint_url
     elbv2             = var.aws_endpoint_url
     globalaccelerator = var.aws_endpoint_url
     iam               = var.aws_endpoint_url
@@ -197,6 +204,7 @@ provider "aws" {
   endpoints {
     cloudwatchlogs    = var.aws_endpoint_url
     ec2               = var.aws_endpoint_url
+    ecs               = var.aws_endpoint_url
     elbv2             = var.aws_endpoint_url
     globalaccelerator = var.aws_endpoint_url
     iam               = var.aws_endpoint_url
@@ -223,6 +231,7 @@ provider "aws" {
   endpoints {
     cloudwatchlogs    = var.aws_endpoint_url
     ec2               = var.aws_endpoint_url
+    ecs               = var.aws_endpoint_url
     elbv2             = var.aws_endpoint_url
     globalaccelerator = var.aws_endpoint_url
     iam               = var.aws_endpoint_url
@@ -249,6 +258,7 @@ provider "aws" {
   endpoints {
     cloudwatchlogs    = var.aws_endpoint_url
     ec2               = var.aws_endpoint_url
+    ecs               = var.aws_endpoint_url
     elbv2             = var.aws_endpoint_url
     globalaccelerator = var.aws_endpoint_url
     iam               = var.aws_endpoint_url
@@ -275,6 +285,7 @@ provider "aws" {
   endpoints {
     cloudwatchlogs    = var.aws_endpoint_url
     ec2               = var.aws_endpoint_url
+    ecs               = var.aws_endpoint_url
     elbv2             = var.aws_endpoint_url
     globalaccelerator = var.aws_endpoint_url
     iam               = var.aws_endpoint_url
@@ -301,6 +312,7 @@ provider "aws" {
   endpoints {
     cloudwatchlogs    = var.aws_endpoint_url
     ec2               = var.aws_endpoint_url
+    ecs               = var.aws_endpoint_url
     elbv2             = var.aws_endpoint_url
     globalaccelerator = var.aws_endpoint_url
     iam               = var.aws_endpoint_url
@@ -327,6 +339,7 @@ provider "aws" {
   endpoints {
     cloudwatchlogs    = var.aws_endpoint_url
     ec2               = var.aws_endpoint_url
+    ecs               = var.aws_endpoint_url
     elbv2             = var.aws_endpoint_url
     globalaccelerator = var.aws_endpoint_url
     iam               = var.aws_endpoint_url

@@ -98,6 +98,17 @@ variable "inference_ttl_hours" {
   }
 }
 
+variable "canary_region" {
+  type        = string
+  description = "Default canary of `build` (issue 17): this region trains first and the others only once it reached TRAINING_COMPLETED (and met --min-f1). null: every region at once. Used when the build includes it; `build --canary REGION` overrides it. Read by the worker and the CLI, not by any resource."
+  default     = null
+
+  validation {
+    condition     = var.canary_region == null ? true : contains(var.regions, var.canary_region)
+    error_message = "canary_region must be null or one of regions."
+  }
+}
+
 variable "temporal_task_queue" {
   type        = string
   description = "Temporal task queue the worker polls."
@@ -145,6 +156,17 @@ variable "lambda_tracing_mode" {
   validation {
     condition     = contains(["PassThrough", "Active"], var.lambda_tracing_mode)
     error_message = "lambda_tracing_mode must be PassThrough or Active."
+  }
+}
+
+variable "powertools_layer_version" {
+  type        = number
+  description = "Version of the AWS-published layer arn:aws:lambda:REGION:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64 that gives the inference Lambda AWS Lambda Powertools (inference/request_log.py). 27 is the version the Powertools install page listed in the newest change of it we could read (aws-powertools/powertools-lambda-python pull request 7757); check the page before pinning a newer one."
+  default     = 27
+
+  validation {
+    condition     = var.powertools_layer_version >= 1 && floor(var.powertools_layer_version) == var.powertools_layer_version
+    error_message = "powertools_layer_version must be a layer version number (a whole number from 1)."
   }
 }
 
@@ -203,14 +225,24 @@ variable "noncurrent_version_expiration_days" {
 
 variable "accelerator_ports" {
   type        = list(number)
-  description = "TCP ports the Global Accelerator listener accepts; each must have a listener on the ALBs (80 always; 443 needs alb_certificate_arns)."
+  description = "TCP ports the Global Accelerator listener accepts; each must have a listener on the ALBs (80 always; 443 needs alb_certificate_arns in every region)."
   default     = [80]
+
+  validation {
+    condition     = length(var.accelerator_ports) > 0 && alltrue([for port in var.accelerator_ports : contains([80, 443], port)])
+    error_message = "accelerator_ports may hold 80 and 443 (the ALB listeners)."
+  }
 }
 
 variable "alb_certificate_arns" {
   type        = map(string)
-  description = "Optional ACM certificate ARN per region (region => ARN); where set, the ALB gets an HTTPS:443 listener too."
+  description = "Optional ACM certificate ARN per region (region => ARN); where set, the ALB gets an HTTPS:443 listener too. The certificate must be in that region (ACM certificates are regional) and cover the name clients use (README: HTTPS)."
   default     = {}
+
+  validation {
+    condition     = alltrue([for region, arn in var.alb_certificate_arns : can(regex("^arn:[a-z-]+:acm:${region}:[0-9]{12}:certificate/", arn))])
+    error_message = "alb_certificate_arns maps a region to an ACM certificate ARN of that same region (arn:aws:acm:REGION:ACCOUNT:certificate/ID)."
+  }
 }
 
 variable "accelerator_flow_logs_bucket" {
@@ -274,4 +306,87 @@ variable "tags" {
   type        = map(string)
   description = "Tags added to every resource (on top of Project = name_prefix)."
   default     = {}
+}
+
+# ---------------------------------------------------------------------------------------------
+# The Temporal worker on ECS Fargate (modules/worker_service), off by default: `python cli.py worker`
+# on any host works as well. Build and push the image first (README: On AWS).
+# ---------------------------------------------------------------------------------------------
+
+variable "enable_worker_service" {
+  type        = bool
+  description = "Run the Temporal worker as an ECS Fargate service in the management region (needs worker_image and temporal_address)."
+  default     = false
+}
+
+variable "worker_image" {
+  type        = string
+  description = "Worker image built from the repository's Dockerfile and pushed to a registry (ECR: ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO), pinned by @sha256 digest or a tag other than latest."
+  default     = null
+}
+
+variable "worker_desired_count" {
+  type        = number
+  description = "Worker tasks to keep running (0 parks the service)."
+  default     = 1
+}
+
+variable "temporal_address" {
+  type        = string
+  description = "Temporal frontend host:port the deployed worker connects to (TEMPORAL_ADDRESS), e.g. NAMESPACE.ACCOUNT.tmprl.cloud:7233."
+  default     = null
+}
+
+variable "temporal_namespace" {
+  type        = string
+  description = "Temporal namespace of the deployed worker (TEMPORAL_NAMESPACE)."
+  default     = "default"
+}
+
+variable "temporal_api_key_secret_arn" {
+  type        = string
+  description = "Secrets Manager secret (ARN) holding the Temporal Cloud API key for the deployed worker (TEMPORAL_API_KEY); null: none."
+  default     = null
+}
+
+variable "temporal_tls_cert_secret_arn" {
+  type        = string
+  description = "Secrets Manager secret (ARN) holding the worker's mTLS client certificate PEM (TEMPORAL_TLS_CLIENT_CERT_DATA); with temporal_tls_key_secret_arn."
+  default     = null
+}
+
+variable "temporal_tls_key_secret_arn" {
+  type        = string
+  description = "Secrets Manager secret (ARN) holding the worker's mTLS client key PEM (TEMPORAL_TLS_CLIENT_KEY_DATA)."
+  default     = null
+}
+
+variable "temporal_secrets_kms_key_arn" {
+  type        = string
+  description = "Customer-managed KMS key of those secrets, if any (null: the aws/secretsmanager key)."
+  default     = null
+}
+
+variable "worker_subnet_ids" {
+  type        = list(string)
+  description = "Existing private subnets (with NAT) for the worker; empty creates a small VPC with one NAT gateway."
+  default     = []
+}
+
+variable "worker_vpc_id" {
+  type        = string
+  description = "VPC of worker_subnet_ids."
+  default     = null
+}
+
+variable "worker_vpc_cidr" {
+  type        = string
+  description = "CIDR of the worker's own VPC (when worker_subnet_ids is empty)."
+  default     = "10.81.0.0/24"
+}
+
+variable "worker_metrics_port" {
+  type        = number
+  description = "Port inside the task where the deployed worker serves Temporal's Prometheus metrics (for a collector sidecar); null: off."
+  default     = null
 }

@@ -3,7 +3,11 @@
 Pure module: passed through the workflow sandbox by name, importable by the CLI without the workflows.
 """
 
+from dataclasses import asdict
+from typing import Any
+
 from workflows.ids import bounded_id
+from workflows.models import OPERATIONS, OperationOutcome, OperationSummary, OperationTicket, ProgressRow
 
 PROJECT_WORKFLOW = "ProjectWorkflow"
 OPERATION_WORKFLOW = "ProjectOperationWorkflow"
@@ -23,3 +27,48 @@ def operation_workflow_id(requester_id: str | None, project: str, number: int) -
     if requester_id:
         return bounded_id(f"{requester_id}/run")
     return bounded_id(f"project/{project}/ttl-stop/{number}")
+
+
+def ticket_from(raw: Any, project: str | None = None) -> OperationTicket | None:
+    """A ticket from a raw payload (a signal's or a run's input), or None when it is not one (for `project`).
+
+    Payloads arrive as plain JSON, from our activities or from anyone with `temporal workflow signal`: a wrong
+    one must be dropped, never fail a workflow task (which would retry it forever)."""
+    if isinstance(raw, OperationTicket):
+        raw = asdict(raw)
+    if not isinstance(raw, dict):
+        return None
+    try:
+        ticket = OperationTicket(**{k: v for k, v in raw.items() if k in OperationTicket.__dataclass_fields__})
+    except TypeError:
+        return None
+    valid = (
+        ticket.operation in OPERATIONS and isinstance(ticket.project, str) and bool(ticket.project)
+        and (project is None or ticket.project == project) and isinstance(ticket.request, dict)
+        and isinstance(ticket.versions, list) and all(isinstance(v, str) for v in ticket.versions)
+        and (ticket.regions is None or (isinstance(ticket.regions, list) and all(isinstance(r, str) for r in ticket.regions)))
+        and all(isinstance(v, (str, type(None))) for v in (ticket.requester_id, ticket.requester_run_id, ticket.submitted_at))
+    )
+    return ticket if valid else None
+
+
+def outcome_from(raw: Any) -> OperationOutcome | None:
+    """An outcome from a raw signal payload, or None."""
+    if isinstance(raw, OperationOutcome):
+        return raw
+    if not isinstance(raw, dict) or not isinstance(raw.get("key"), str):
+        return None
+    summary = raw.get("summary")
+    try:
+        if isinstance(summary, dict):
+            fields = {k: v for k, v in summary.items() if k in OperationSummary.__dataclass_fields__}
+            fields["rows"] = [ProgressRow(**{k: v for k, v in row.items() if k in ProgressRow.__dataclass_fields__})
+                              for row in fields.get("rows") or []]
+            summary = OperationSummary(**fields)
+        elif summary is not None:
+            return None
+        details = raw.get("error_details")
+        return OperationOutcome(raw["key"], summary, raw.get("error"), raw.get("error_type"),
+                                details if isinstance(details, dict) else None)
+    except (TypeError, AttributeError):
+        return None

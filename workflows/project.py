@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -38,11 +38,19 @@ from temporalio.exceptions import (
 with workflow.unsafe.imports_passed_through():
     from workflows import activity_api as api
     from workflows import inputs
-    from workflows.common import error_text, failure_type, iso, parse_iso, summary_from_failure
+    from workflows.common import (
+        error_text,
+        failure_details,
+        failure_type,
+        iso,
+        parse_iso,
+        summary_from_failure,
+    )
+    from workflows.ids import MAX_WORKFLOW_ID_LENGTH
     from workflows.models import (
         BUILD,
         DELETE,
-        OPERATIONS,
+        REFUSED,
         START,
         STOP,
         OperationOutcome,
@@ -62,6 +70,7 @@ with workflow.unsafe.imports_passed_through():
         SUBMIT_SIGNAL,
         WITHDRAW_SIGNAL,
         operation_workflow_id,
+        ticket_from,
     )
 
 ALL_VERSIONS = "*"
@@ -74,7 +83,11 @@ MAX_RECENT = 200
 # guard instead of being retried every 15 minutes forever. Histories recorded before keep replaying the old way.
 GUARD_STOP_PATCH = "guard-waits-for-its-stop"
 NOTHING_THERE = "NOT_FOUND"
-HISTORY_EVENTS_BEFORE_CONTINUE = 5_000
+OLDEST_STOP_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+# bounds of ProjectState.continue_after_events: a fresh run is never over the lower one (no loop of continues),
+# and the upper one stays far below the 10,240-event warning
+MIN_EVENTS_BEFORE_CONTINUE = 20
+MAX_EVENTS_BEFORE_CONTINUE = 8_000
 
 
 def overlaps(a: OperationTicket, b: OperationTicket) -> bool:
@@ -84,59 +97,66 @@ def overlaps(a: OperationTicket, b: OperationTicket) -> bool:
     return versions and regions
 
 
-MAX_REQUESTER_ID = 1000  # Temporal's longest workflow id: the owner signals the requester back
-
-
-def ticket_from(raw: Any, project: str, submitted: bool = True) -> OperationTicket | None:
-    """A ticket from a signal's raw payload (`submitted`) or from the owner's carried state, or None when it is not
-    one for this project (never fails the owner: anyone may signal it).
-
-    Only the owner makes tickets without a requester (its cost guard's stops, one version each); a submitted
-    ticket is scheduled by what its request (validated as the operation will validate it) names, not by what the
-    ticket says, so that a hand-made ticket cannot run beside an operation it overlaps.
-    """
-    if isinstance(raw, OperationTicket):
-        raw = asdict(raw)
-    if not isinstance(raw, dict):
-        return None
+def _moment(value: Any) -> bool:
+    """An ISO time with a zone (what the owner writes), comparable with workflow.now()."""
     try:
-        ticket = OperationTicket(**{k: v for k, v in raw.items() if k in OperationTicket.__dataclass_fields__})
-    except TypeError:
-        return None
-    valid = (
-        ticket.operation in OPERATIONS and ticket.project == project and isinstance(ticket.request, dict)
-        and isinstance(ticket.versions, list) and all(isinstance(v, str) for v in ticket.versions)
-        and (ticket.regions is None or (isinstance(ticket.regions, list) and all(isinstance(r, str) for r in ticket.regions)))
-        and all(isinstance(v, (str, type(None))) for v in (ticket.requester_run_id, ticket.submitted_at))
-    )
-    if not valid:
-        return None
-    if ticket.requester_id is None:
-        return None if submitted or ticket.operation != STOP or len(ticket.versions) != 1 else ticket
-    if not isinstance(ticket.requester_id, str) or not 0 < len(ticket.requester_id) <= MAX_REQUESTER_ID:
-        return None
-    return scoped(ticket) if submitted else ticket
+        return isinstance(value, str) and datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
 
 
-def scoped(ticket: OperationTicket) -> OperationTicket | None:
-    """The ticket with the versions and regions its request names; None when the request is for another project.
-    A request the operation will refuse keeps the ticket's own scope: its run fails at once, touching nothing."""
+def _schedule(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(version, str) and isinstance(regions, dict)
+        and all(isinstance(region, str) and _moment(at) for region, at in regions.items())
+        for version, regions in value.items())
+
+
+def in_order(ticket: OperationTicket) -> bool:
+    """Only the owner makes tickets without a requester: its cost guard's stops, one version each."""
+    return ticket.requester_id is not None or (ticket.operation == STOP and len(ticket.versions) == 1)
+
+
+def submitted_ticket(raw: Any, project: str) -> OperationTicket | None:
+    """A `submit` signal's ticket, or None to drop it (anyone with `temporal workflow signal` may send one).
+
+    It must come from a requester (a workflow id, which the owner signals back) and is scheduled by what its
+    request names, validated as its run will validate it, not by what the ticket says: a hand-made ticket cannot
+    run beside an operation it overlaps. A request its run will refuse keeps the ticket's own scope: that run
+    fails at once, touching nothing.
+    """
+    ticket = ticket_from(raw, project)
+    if ticket is None or not ticket.requester_id or len(ticket.requester_id) > MAX_WORKFLOW_ID_LENGTH:
+        return None
     try:
         request = inputs.parse(inputs.OPERATION_INPUTS[ticket.operation], ticket.request)
     except ApplicationError:
         return ticket
-    if request.ProjectName != ticket.project:
+    if request.ProjectName != project:
         return None
     ticket.versions = [request.VersionName] if ticket.operation == BUILD else list(request.VersionNames)
     ticket.regions = request.Regions
     return ticket
 
 
-def state_from(args: tuple) -> ProjectState:
-    """The owner's state from its run's arguments (InvalidInput unless one ProjectState); carried tickets are
-    checked again."""
-    state = inputs.parse_arguments(ProjectState, args)
-    state.queue = [t for t in (ticket_from(t, state.project, submitted=False) for t in state.queue) if t is not None]
+def state_from(raw: Any) -> ProjectState | None:
+    """The owner's state from its input (ours, or anyone's `temporal workflow start`), or None when malformed."""
+    if isinstance(raw, ProjectState):
+        raw = asdict(raw)
+    if not isinstance(raw, dict) or not isinstance(raw.get("project"), str) or not raw["project"]:
+        return None
+    try:
+        state = ProjectState(**{k: v for k, v in raw.items() if k in ProjectState.__dataclass_fields__})
+    except TypeError:
+        return None
+    well_formed = (
+        isinstance(state.queue, list) and _schedule(state.stop_at) and _schedule(state.warned)
+        and isinstance(state.recent, list) and all(isinstance(key, str) for key in state.recent)
+        and type(state.operations) is int and type(state.continue_after_events) is int
+    )
+    if not well_formed:
+        return None
+    state.queue = [t for t in (ticket_from(t, state.project) for t in state.queue) if t is not None and in_order(t)]
     return state
 
 
@@ -144,13 +164,8 @@ def state_from(args: tuple) -> ProjectState:
 class ProjectWorkflow:
     @workflow.init
     def __init__(self, *raw: Any) -> None:
-        # *raw: whatever it was started with (no input, several, not a state) ends the run as InvalidInput (run())
-        self.state: ProjectState | None = None
-        self.refused: ApplicationError | None = None
-        try:
-            self.state = state_from(raw)
-        except ApplicationError as err:
-            self.refused = err
+        # *raw: no input or several (`temporal workflow start`) end the run as InvalidInput, not a task loop
+        self.state = state_from(raw[0]) if len(raw) == 1 else None
         self.running: dict[str, RunningTicket] = {}
         self.changed = False
         self.continuing = False
@@ -163,7 +178,7 @@ class ProjectWorkflow:
         """A front door's request (duplicates, e.g. a retried submit activity, are dropped)."""
         if self.state is None:
             return
-        ticket = ticket_from(raw, self.state.project)
+        ticket = submitted_ticket(raw, self.state.project)
         if ticket is None:
             workflow.logger.warning("ignored a submit that is not a ticket for %s", self.state.project)
             return
@@ -174,9 +189,9 @@ class ProjectWorkflow:
         self.changed = True
 
     @workflow.signal(name=WITHDRAW_SIGNAL)
-    def withdraw(self, key: str) -> None:
+    def withdraw(self, key: Any) -> None:
         """A front door was cancelled while its ticket waited: it will not run (a running one finishes)."""
-        if self.state is not None:
+        if self.state is not None and isinstance(key, str):
             self.state.queue = [t for t in self.state.queue if t.key != key]
             self.changed = True
 
@@ -203,17 +218,19 @@ class ProjectWorkflow:
     async def run(self, *raw: Any) -> str:
         del raw  # read by __init__
         if self.state is None:
-            raise self.refused
+            raise ApplicationError("ProjectWorkflow needs {\"project\": NAME}", type="InvalidInput", non_retryable=True)
         state = self.state
         horizon = workflow.now() + timedelta(hours=inputs.MAX_TTL_HOURS + 1)
-        beyond = [f"{v} in {r} at {at}" for v, rs in state.stop_at.items() for r, at in rs.items() if parse_iso(at) > horizon]
-        if beyond:  # only a hand-made input holds one, and Temporal cannot set a timer that far
-            raise inputs.invalid_input(f"stop times beyond the longest TTL ({inputs.MAX_TTL_HOURS:g} h): {beyond[0]}"[:300])
+        beyond = [f"{v} in {r} at {at}" for v, rs in state.stop_at.items() for r, at in rs.items()
+                  if not OLDEST_STOP_TIME <= parse_iso(at) <= horizon]
+        if beyond:  # only a hand-made input holds one: no TTL gives it, and Temporal cannot set such a timer
+            raise ApplicationError(f"stop times must be after 2000 and within the longest TTL "
+                                   f"({inputs.MAX_TTL_HOURS:g} h): {beyond[0]}"[:300], type="InvalidInput", non_retryable=True)
         workflow.set_current_details(f"owner of project {state.project}")
         while True:
             await self.warn_and_queue_due_stops()
-            if workflow.info().is_continue_as_new_suggested() or \
-                    workflow.info().get_current_history_length() > HISTORY_EVENTS_BEFORE_CONTINUE:
+            limit = min(max(state.continue_after_events, MIN_EVENTS_BEFORE_CONTINUE), MAX_EVENTS_BEFORE_CONTINUE)
+            if workflow.info().is_continue_as_new_suggested() or workflow.info().get_current_history_length() > limit:
                 self.continuing = True
             if not self.continuing:
                 self.dispatch()
@@ -270,6 +287,8 @@ class ProjectWorkflow:
         except ChildWorkflowError as err:
             summary = summary_from_failure(err)
             outcome.error, outcome.error_type = error_text(err), failure_type(err)
+            if summary is None and outcome.error_type:
+                outcome.error_details = failure_details(err, outcome.error_type)
         except WorkflowAlreadyStartedError:
             outcome.error, outcome.error_type = f"{workflow_id} is already running", "OperationConflict"
         outcome.summary = summary
@@ -306,7 +325,8 @@ class ProjectWorkflow:
                     self.state.warned.get(version, {}).pop(region, None)
             if summary.ttl_hours == 0:  # the start asked for no guard: it keeps running until stopped
                 for row in summary.rows:
-                    self.forget(row.version, row.region)
+                    if row.status != REFUSED:  # the start left a refused version as it was, guard included
+                        self.forget(row.version, row.region)
             return
         if ticket.operation not in (STOP, DELETE):
             return

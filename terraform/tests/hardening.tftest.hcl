@@ -46,6 +46,12 @@ run "region_defaults" {
   }
 
   assert {
+    condition = (length(aws_lambda_function.inference.layers) == 1 &&
+    aws_lambda_function.inference.layers[0] == "arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:27")
+    error_message = "Powertools (the request log) comes from AWS's layer of the region, pinned for the function's runtime."
+  }
+
+  assert {
     condition     = aws_lambda_function.inference.tracing_config[0].mode == "PassThrough"
     error_message = "Tracing must not record every ALB health check (PassThrough by default)."
   }

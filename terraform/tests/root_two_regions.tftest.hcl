@@ -72,6 +72,11 @@ variables {
 run "two_regions" {
   command = plan
 
+  assert {
+    condition     = length(module.worker_service) == 0 && output.worker_service == null
+    error_message = "The worker service is off by default (python cli.py worker stays the default)."
+  }
+
   # Only the listed regions are deployed.
   assert {
     condition     = length(module.us_east_1) == 1 && length(module.eu_west_1) == 1
@@ -197,4 +202,100 @@ run "rejects_bad_regions_and_prefix" {
   }
 
   expect_failures = [var.regions, var.name_prefix]
+}
+
+# HTTPS end to end: an ACM certificate per region gives each ALB an HTTPS:443 listener, the accelerator forwards
+# 443, and a 443 without a certificate in every region is refused at plan time (Global Accelerator health-checks
+# port 80 only, so such a region would look healthy and refuse HTTPS).
+
+run "https_in_every_region_and_on_the_accelerator" {
+  command = plan
+
+  variables {
+    alb_certificate_arns = {
+      "us-east-1" = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+      "eu-west-1" = "arn:aws:acm:eu-west-1:123456789012:certificate/66666666-7777-8888-9999-000000000000"
+    }
+    accelerator_ports = [80, 443]
+  }
+
+  assert {
+    condition = (module.us_east_1[0].https_listener_certificate_arn == var.alb_certificate_arns["us-east-1"] &&
+    module.eu_west_1[0].https_listener_certificate_arn == var.alb_certificate_arns["eu-west-1"])
+    error_message = "Each ALB terminates TLS with its own region's certificate."
+  }
+
+  assert {
+    condition     = toset(module.global_accelerator[0].ports) == toset([80, 443])
+    error_message = "The accelerator forwards 443 to the ALBs."
+  }
+}
+
+run "https_needs_a_certificate_in_every_region" {
+  command = plan
+
+  variables {
+    accelerator_ports = [80, 443]
+    alb_certificate_arns = {
+      "us-east-1" = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+    }
+  }
+
+  expect_failures = [output.accelerator_dns_name]
+}
+
+run "a_certificate_must_be_of_its_region" {
+  command = plan
+
+  variables {
+    alb_certificate_arns = {
+      "us-east-1" = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+      "eu-west-1" = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+    }
+  }
+
+  expect_failures = [var.alb_certificate_arns]
+}
+
+# The worker service (modules/worker_service) wired in behind enable_worker_service.
+
+run "root_with_worker_service" {
+  command = plan
+
+  variables {
+    enable_worker_service = true
+    worker_image          = "123456789012.dkr.ecr.us-east-1.amazonaws.com/gcl-worker:2026-12-03"
+    temporal_address      = "ns.acct.tmprl.cloud:7233"
+    temporal_namespace    = "ns.acct"
+  }
+
+  assert {
+    condition     = module.worker_service[0].task_definition_arn != null && length(module.worker_service) == 1
+    error_message = "enable_worker_service deploys the worker service."
+  }
+
+  assert {
+    condition = {
+      for name, value in module.worker_service[0].environment : name => value if startswith(name, "TF_VAR_")
+      } == {
+      TF_VAR_regions                  = "[\"us-east-1\",\"eu-west-1\"]"
+      TF_VAR_management_region        = "us-east-1"
+      TF_VAR_name_prefix              = "global-custom-labels"
+      TF_VAR_project_name             = "AWSDeepRacer"
+      TF_VAR_default_version_name     = "first"
+      TF_VAR_max_training_hours       = "24"
+      TF_VAR_min_inference_units      = "1"
+      TF_VAR_poll_interval_seconds    = "300"
+      TF_VAR_poll_policy              = "adaptive"
+      TF_VAR_inference_ttl_hours      = "8"
+      TF_VAR_temporal_task_queue      = "global-custom-labels"
+      TF_VAR_inference_extra_projects = "[]"
+    }
+    error_message = "The deployed worker gets the deployment's settings (cost guard included) as TF_VAR_* values."
+  }
+
+  assert {
+    condition     = module.worker_service[0].task_role_arn == module.management.worker_role_arn
+    error_message = "The task role is the management module's least-privilege worker role."
+  }
 }

@@ -1,4 +1,5 @@
-"""The deployment zip: reproducible, handler at the root, self-contained (stdlib + boto3), cheap to import."""
+"""The deployment zip: reproducible, handler at the root, self-contained (stdlib, boto3 from the runtime and AWS Lambda
+Powertools from the AWS-published layer Terraform attaches), cheap to import."""
 
 import ast
 import json
@@ -61,11 +62,14 @@ def _imports(source: str) -> set[str]:
     return names
 
 
-def test_zip_modules_import_only_stdlib_boto3_and_each_other(tmp_path):
+RUNTIME_AND_LAYER = {"boto3", "botocore", "aws_lambda_powertools"}  # the python3.12 runtime + terraform's layer
+
+
+def test_zip_modules_import_only_stdlib_boto3_powertools_and_each_other(tmp_path):
     archive = zipfile.ZipFile(package.build_zip(tmp_path / "lambda.zip"))
     modules = {name[:-3] for name in archive.namelist()}
     for name in archive.namelist():
-        outside = _imports(archive.read(name).decode()) - STDLIB - modules - {"boto3", "botocore"}
+        outside = _imports(archive.read(name).decode()) - STDLIB - modules - RUNTIME_AND_LAYER
         assert not outside, f"{name} imports {outside}, which the Lambda zip does not contain"
 
 

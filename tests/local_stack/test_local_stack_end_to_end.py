@@ -6,6 +6,7 @@ import re
 import socket
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -152,7 +153,7 @@ def _workflow_result(stack, workflow_id: str) -> dict:
     return asyncio.run(result())
 
 
-def test_conflicting_operation_is_refused_with_one_line(stack):
+def test_an_overlapping_operation_is_queued_and_the_same_one_refused_with_one_line(stack):
     from local_stack.config import EMULATOR_TIMING
 
     control = _control(stack)
@@ -165,20 +166,27 @@ def test_conflicting_operation_is_refused_with_one_line(stack):
         assert json.loads(first.stdout)["workflow_id"] == "build/Conflict/v1"
         _wait_for(lambda: len([v for v in control.versions() if v.get("project") == "Conflict"]) == len(REGIONS))
 
-        for args in (["start", "--versions", "v1"], ["build", "--version", "v1", "--manifest", manifest]):
-            again = _cli(*args, "--project", "Conflict", env=stack)
-            assert again.returncode == 1, again.stdout + again.stderr
-            lines = again.stderr.strip().splitlines()
-            assert len(lines) == 1 and "Traceback" not in again.stderr
-            assert lines[0].startswith("error: build/Conflict/v1 is still running on project Conflict")
+        # another operation on the version waits its turn (the project's owner runs it when the build ends)
+        queued = _cli("start", "--versions", "v1", "--project", "Conflict", "--no-wait", env=stack)
+        assert queued.returncode == 0, queued.stdout + queued.stderr
+        assert "queued: build/Conflict/v1 is running on project Conflict" in queued.stdout
+        # the same operation again is refused in one line
+        again = _cli("build", "--version", "v1", "--manifest", manifest, "--project", "Conflict", env=stack)
+        assert again.returncode == 1, again.stdout + again.stderr
+        lines = again.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in again.stderr
+        assert lines[0].startswith("error: build/Conflict/v1 is already running")
+        assert {v["status"] for v in control.versions() if v.get("project") == "Conflict"} == {"TRAINING_IN_PROGRESS"}
     finally:
         control.advance(project="Conflict")
         control.configure({"timing": EMULATOR_TIMING})
     result = _workflow_result(stack, "build/Conflict/v1")
     assert sorted(result["succeeded"]) == sorted(REGIONS)
+    started = _workflow_result(stack, "start/Conflict/v1")  # then the queued start ran
+    assert sorted(started["succeeded"]) == sorted(REGIONS)
     status = _cli("status", "--project", "Conflict", "--json", env=stack)
     assert status.returncode == 0, status.stderr
-    assert {v["status"] for r in json.loads(status.stdout)["regions"] for v in r["versions"]} == {"TRAINING_COMPLETED"}
+    assert {v["status"] for r in json.loads(status.stdout)["regions"] for v in r["versions"]} == {"RUNNING"}
 
 
 def test_start_with_ttl_shows_the_cost_guard_and_predict_answers(stack):
@@ -188,9 +196,11 @@ def test_start_with_ttl_shows_the_cost_guard_and_predict_answers(stack):
     assert sorted(result["succeeded"]) == sorted(REGIONS) and result["failed"] == {}
     status = _cli("status", "--project", "Conflict", "--json", env=stack)
     assert status.returncode == 0, status.stderr
-    guards = json.loads(status.stdout)["cost_guards"]
-    assert [g["workflow_id"] for g in guards] == ["ttl/Conflict/v1"]
-    assert guards[0]["time_left"] in ("1h59m", "2h00m", "1h58m")
+    shown = json.loads(status.stdout)
+    assert set(shown["stop_at"]["v1"]) == set(REGIONS)  # the project's owner stops it in every region
+    for region in shown["regions"]:
+        stop_at = datetime.fromisoformat(region["versions"][0]["stop_at"])
+        assert timedelta(hours=1, minutes=55) < stop_at - datetime.now(UTC) <= timedelta(hours=2)
 
     image = Path(stack["GCL_STATE_DIR"]) / "demo-dataset" / "images" / "cone-01.png"
     answer = _cli("predict", str(image), "--project", "Conflict", "--version", "v1", "--json", env=stack)

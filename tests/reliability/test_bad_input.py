@@ -3,6 +3,7 @@
 
 import json
 import os
+import time
 import urllib.error
 import urllib.request
 
@@ -52,6 +53,10 @@ CLI_CASES = {
                                    "--max-inference-units", "2", "--region", REGION], "below"),
     "unparsable ttl": (["start", "--project", BAD_PROJECT, "--versions", "v1", "--ttl", "banana",
                         "--region", REGION], "invalid duration"),
+    "mistyped canary": (["build", "--project", BAD_PROJECT, "--version", "v1", "--manifest", harness.MANIFEST_KEY,
+                         "--canary", "us-esat-1"], "did you mean us-east-1?"),
+    "min-f1 of a build without a canary": (["build", "--project", BAD_PROJECT, "--version", "v1", "--manifest",
+                                            harness.MANIFEST_KEY, "--min-f1", "0.8"], "add --canary REGION"),
     "sync of a missing folder": (["sync", "/nonexistent/dataset"], "does not exist"),
     "predict with a missing file": (["predict", "/nonexistent/image.png"], "is not a file"),
 }
@@ -115,6 +120,15 @@ JSON_CASES = {
     "start: no versions": ("StartModelWorkflow", {"ProjectName": BAD_PROJECT, "VersionNames": []}, "VersionNames"),
     "start: zero inference units": ("StartModelWorkflow", {"ProjectName": BAD_PROJECT, "VersionNames": ["v1"],
                                                            "MinInferenceUnits": 0}, "MinInferenceUnits"),
+    "build: canary outside the run's regions": ("BuildModelWorkflow", {"ProjectName": BAD_PROJECT, "ManifestKey": K,
+                                                                       "VersionName": "v1", "CanaryRegion": "eu-wset-2"},
+                                                "CanaryRegion eu-wset-2 is not one of the run's regions"),
+    "build: MinF1 without a canary": ("BuildModelWorkflow", {"ProjectName": BAD_PROJECT, "ManifestKey": K,
+                                                             "VersionName": "v1", "MinF1": 0.8}, "canary's quality gate"),
+    "build: no region at once": ("BuildModelWorkflow", {"ProjectName": BAD_PROJECT, "ManifestKey": K, "VersionName": "v1",
+                                                        "MaxConcurrentRegions": 0}, "MaxConcurrentRegions"),
+    "start: MinF1 above 1": ("StartModelWorkflow", {"ProjectName": BAD_PROJECT, "VersionNames": ["v1"], "MinF1": 80},
+                             "MinF1 must be at most 1"),
     "start: version that does not exist": ("StartModelWorkflow", {"ProjectName": BAD_PROJECT, "VersionNames": ["ghost"],
                                                                   "Regions": [REGION, OTHER]}, "not found"),
     "stop: version listed twice": ("StopModelWorkflow", {"ProjectName": BAD_PROJECT, "VersionNames": ["v1", "v1"]},
@@ -242,7 +256,9 @@ def wait_status(stack, project: str, region: str, status: str) -> None:
                      what=f"{project} {status} in {region}")
 
 
-def test_delete_while_training_and_start_while_deleting(clean):
+def test_delete_while_training_and_start_while_deleting_wait_their_turn(clean):
+    """Issue 15.2: overlapping operations, from the CLI or plain `temporal workflow start` with any id, are queued
+    by the project's owner: nothing touches the training, then each runs in arrival order."""
     stack = clean
     project, region = "Conflicts", REGION
     stack.manual([region])
@@ -253,38 +269,32 @@ def test_delete_while_training_and_start_while_deleting(clean):
     build_id = started.json()["workflow_id"]
     wait_status(stack, project, region, "TRAINING_IN_PROGRESS")
 
-    # delete while training: refused by the CLI and by the workflow, the training is untouched
-    message = assert_clear_cli_error(stack.cli("delete", "--project", project, "--versions", "v1", "-y",
-                                               "--region", region))
-    assert build_id in message and "still running" in message, message
+    # delete while training: queued (the CLI says so), the training untouched
+    queued = stack.cli("delete", "--project", project, "--versions", "v1", "-y", "--region", region, "--no-wait")
+    assert queued.returncode == 0 and f"queued: {build_id} is running" in queued.output, queued.output
+    harness.FIGURES.workflow_runs["DeleteModelWorkflow"] += 1
     stack.start_workflow("DeleteModelWorkflow", {"ProjectName": project, "VersionNames": ["v1"], "Regions": [region]},
                          "json/delete-while-training")
-    kind, outcome = stack.workflow_outcome("json/delete-while-training")
-    assert kind == "failed" and "conflict: build in progress" in outcome[1], outcome
-    harness.FIGURES.bad_inputs["workflow JSON"] += 1
+    time.sleep(2)  # give a wrongly unqueued delete the time to reach Rekognition
     wait_status(stack, project, region, "TRAINING_IN_PROGRESS")
+    assert stack.workflow_status(f"delete/{project}/v1") == "RUNNING"
 
     stack.control.advance(region=region, project=project)
     assert stack.workflow_outcome(build_id)[0] == "completed"
+    wait_status(stack, project, region, "DELETING")  # then the queued delete ran
 
-    # start while deleting
-    deleting = stack.cli("delete", "--project", project, "--versions", "v1", "-y", "--region", region, "--no-wait",
-                         "--json")
-    assert deleting.returncode == 0, deleting.output
-    harness.FIGURES.workflow_runs["DeleteModelWorkflow"] += 1
-    delete_id = deleting.json()["workflow_id"]
-    wait_status(stack, project, region, "DELETING")
-    message = assert_clear_cli_error(stack.cli("start", "--project", project, "--versions", "v1", "--region", region))
-    assert delete_id in message and "still running" in message, message
+    # start while deleting: queued behind the deletes, then refused by Rekognition's answer (nothing left to start)
     stack.start_workflow("StartModelWorkflow", {"ProjectName": project, "VersionNames": ["v1"], "Regions": [region]},
                          "json/start-while-deleting")
-    kind, outcome = stack.workflow_outcome("json/start-while-deleting")
-    assert kind == "failed" and "conflict: delete in progress" in outcome[1], outcome
-    harness.FIGURES.bad_inputs["workflow JSON"] += 1
-
     stack.control.advance(region=region, project=project)
-    kind, summary = stack.workflow_outcome(delete_id)
+    kind, summary = stack.workflow_outcome(f"delete/{project}/v1")
     assert kind == "completed" and summary["succeeded"] == [region], summary
+    kind, summary = stack.workflow_outcome("json/delete-while-training")
+    assert kind == "completed" and summary["rows"][0]["status"] == "DELETED", summary
+    kind, outcome = stack.workflow_outcome("json/start-while-deleting")
+    assert kind == "failed" and "version v1 not found" in outcome[1], outcome
+    assert stack.versions(project).get(region, []) == []
+    harness.FIGURES.bad_inputs["workflow JSON"] += 1
     stack.clear_faults()
     cleanup = stack.cli("delete", "--project", project, "-y", "--region", region, "--json")
     assert cleanup.returncode == 0, cleanup.output

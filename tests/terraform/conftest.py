@@ -1,18 +1,17 @@
 """Fixtures of the Terraform tests: one initialised private copy of terraform/ per session, a Lambda zip, and one
 `terraform apply` to the local endpoint shared by the tests that check what it made."""
 
-import json
 from pathlib import Path
 
 import pytest
 from required_tools import terraform_path
 from terraform_support import (
-    APPLY_PREFIX,
     APPLY_REGIONS,
+    Deployment,
     build_lambda_zip,
     copy_module_tree,
     init_offline,
-    run_terraform,
+    publish_powertools_layer,
 )
 
 
@@ -37,24 +36,19 @@ def lambda_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="package")
-def deployed(emulator_for_apply, terraform_workdir: Path, lambda_zip: Path, tmp_path_factory) -> dict:
-    """Apply once for every check of the package; returns `terraform output -json` values."""
+def deployment(emulator_for_apply, terraform_workdir: Path, lambda_zip: Path, tmp_path_factory) -> Deployment:
+    """Apply once for every check of the package (test_terraform_apply_local.py destroys and re-applies it)."""
     state = tmp_path_factory.mktemp("state") / "terraform.tfstate"
-    variables = [
-        f"-var=aws_endpoint_url={emulator_for_apply}",
-        "-var=enable_global_accelerator=false",
-        f"-var=regions={json.dumps(APPLY_REGIONS)}",
-        f"-var=name_prefix={APPLY_PREFIX}",
-        f"-var=lambda_zip_path={lambda_zip}",
-    ]
-    done = run_terraform(
-        ["apply", "-auto-approve", "-no-color", "-input=false", f"-state={state}", *variables],
-        cwd=terraform_workdir,
-    )
+    deployment = Deployment(terraform_workdir, emulator_for_apply, lambda_zip, state)
+    done = deployment.run("apply")
     assert done.returncode == 0, f"terraform apply failed:\n{done.stdout[-6000:]}\n{done.stderr}"
-    shown = run_terraform(["output", "-json", "-no-color", f"-state={state}"], cwd=terraform_workdir)
-    assert shown.returncode == 0, shown.stderr
-    return {name: value["value"] for name, value in json.loads(shown.stdout).items()}
+    return deployment
+
+
+@pytest.fixture(scope="package")
+def deployed(deployment: Deployment) -> dict:
+    """`terraform output -json` values of the package's apply (the same names after a re-apply)."""
+    return deployment.outputs()
 
 
 @pytest.fixture(scope="package")
@@ -64,5 +58,6 @@ def emulator_for_apply(local_aws):
 
     control = EmulatorControl(local_aws.url)
     control.reset()
+    publish_powertools_layer(APPLY_REGIONS)
     yield local_aws.url
     control.reset()

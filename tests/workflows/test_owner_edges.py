@@ -5,7 +5,6 @@ request names other versions than the ticket does."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 
 import boto3
 import pytest_asyncio
@@ -15,8 +14,6 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 from test_operations import PROJECT, build, run, versions_in, wait_for_status
 
-from workflows import inputs
-from workflows.models import ProjectState
 from workflows.owner_api import PROJECT_WORKFLOW, STATE_QUERY, SUBMIT_SIGNAL, project_workflow_id
 
 
@@ -97,6 +94,3 @@ async def test_a_hand_made_ticket_is_scheduled_by_what_its_request_names(env, wo
     emulator.advance()
     assert (await ending(building)).status == "completed"
 
-
-def test_the_owners_input_model_has_the_fields_of_its_state():
-    assert set(inputs.OwnerStateInput.model_fields) == {f.name for f in dataclasses.fields(ProjectState)}

@@ -17,3 +17,8 @@ output "endpoint_group_regions" {
   description = "Regions that have an endpoint group."
   value       = sort(keys(aws_globalaccelerator_endpoint_group.this))
 }
+
+output "ports" {
+  description = "TCP ports the listener forwards to the ALBs."
+  value       = [for range in aws_globalaccelerator_listener.this.port_range : range.from_port]
+}

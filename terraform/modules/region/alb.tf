@@ -15,7 +15,7 @@ resource "aws_security_group" "alb" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "alb" {
-  #checkov:skip=CKV_AWS_260:The ALB is the public inference endpoint: Global Accelerator preserves client IPs, so callers from anywhere reach it.
+  #checkov:skip=CKV_AWS_260:The ALB is the public inference endpoint on its listener ports only: callers reach it from anywhere, directly or through Global Accelerator (client IP preservation off, so from the accelerator's edge addresses).
   for_each = toset([for port in local.listener_ports : tostring(port)])
 
   security_group_id = aws_security_group.alb.id
@@ -30,7 +30,7 @@ resource "aws_lb" "this" {
   #checkov:skip=CKV_AWS_91:Access logs need a log bucket per region with the ELB account's grant; the Lambda writes one JSON log line per inference request (inference/request_log.py).
   #checkov:skip=CKV2_AWS_28:WAF is optional (waf_rate_limit, off by default: a web ACL costs per region and month); when set, waf.tf associates a rate-based web ACL.
   #checkov:skip=CKV2_AWS_76:The optional web ACL holds a rate rule only: the only route is an image POST to a Python Lambda (no Java, no Log4j).
-  #checkov:skip=CKV2_AWS_20:No redirect: API clients behind Global Accelerator call port 80 directly; HTTPS is the optional 443 listener (alb_certificate_arn).
+  #checkov:skip=CKV2_AWS_20:No redirect: API clients call port 80 through Global Accelerator unless alb_certificate_arns adds the HTTPS:443 listener (README: HTTPS), which serves the same target; a redirect would break the plain-HTTP default.
   #checkov:skip=CKV_AWS_150:Deletion protection is a variable (alb_deletion_protection), off by default so `terraform destroy` cleans up like the seed's `cdk destroy`.
   name                       = local.alb_name
   internal                   = false

@@ -2,6 +2,10 @@
 # DetectCustomLabels on the region's running model and answers the ALB health check.
 
 locals {
+  runtime = "python3.12"
+  # AWS Lambda Powertools (inference/request_log.py) from the layer AWS publishes in every region, for this runtime.
+  powertools_layer_arn = "arn:${var.partition}:lambda:${var.region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-${replace(local.runtime, ".", "")}-x86_64:${var.powertools_layer_version}"
+
   log_group_name = "/aws/lambda/${local.function_name}"
   log_group_arn  = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${local.log_group_name}"
   # project/NAME/* covers the project ARN (DescribeProjectVersions) and its versions (DetectCustomLabels).
@@ -85,7 +89,9 @@ resource "aws_lambda_function" "inference" {
   function_name    = local.function_name
   description      = "Runs DetectCustomLabels on the region's model; answers the ALB health check"
   role             = aws_iam_role.inference.arn
-  runtime          = "python3.12"
+  runtime          = local.runtime
+  architectures    = ["x86_64"]
+  layers           = [local.powertools_layer_arn]
   handler          = "handler.lambda_handler"
   filename         = var.lambda_zip_path
   source_code_hash = fileexists(var.lambda_zip_path) ? filebase64sha256(var.lambda_zip_path) : null

@@ -53,3 +53,8 @@ output "vpc_id" {
   description = "VPC holding the ALB."
   value       = aws_vpc.this.id
 }
+
+output "https_listener_certificate_arn" {
+  description = "Certificate of the HTTPS:443 listener (null without alb_certificate_arn)."
+  value       = one(aws_lb_listener.https[*].certificate_arn)
+}

@@ -57,6 +57,12 @@ variable "lambda_tracing_mode" {
   default     = "PassThrough"
 }
 
+variable "powertools_layer_version" {
+  type        = number
+  description = "Version of the AWS-published AWS Lambda Powertools layer (AWSLambdaPowertoolsPythonV3-python312-x86_64) the Lambda loads."
+  default     = 27
+}
+
 variable "served_projects" {
   type        = list(string)
   description = "Custom Labels projects the Lambda may serve (ALLOWED_PROJECTS); its role may call only these."

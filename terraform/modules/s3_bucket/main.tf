@@ -2,9 +2,9 @@
 # noncurrent versions (deleting a dataset in the management bucket thus cleans every region).
 
 resource "aws_s3_bucket" "this" {
-  #checkov:skip=CKV_AWS_18:Access logs would need one more bucket per region; CloudTrail S3 data events are the audit trail for these buckets.
+  #checkov:skip=CKV_AWS_18:Server access logs would need a log bucket per region (and one for the log buckets); no trail is created here, so object-level auditing is the account's CloudTrail S3 data events if the operator turns them on.
   #checkov:skip=CKV_AWS_144:Cross-region replication is configured where it is meant to be: management bucket -> regional buckets (module management). Regional buckets are the destinations.
-  #checkov:skip=CKV_AWS_145:SSE-S3 on purpose: replication and Rekognition's service reads work without KMS key grants; objects are still encrypted at rest.
+  #checkov:skip=CKV_AWS_145:SSE-S3 (AES256) on purpose: with SSE-KMS the replication role and the worker (Custom Labels reads and writes with the caller's permissions) would each need key grants in every region; objects are still encrypted at rest.
   #checkov:skip=CKV2_AWS_62:Nothing consumes object events: workflows poll replication status and Rekognition.
   bucket        = var.bucket_name
   force_destroy = var.force_destroy

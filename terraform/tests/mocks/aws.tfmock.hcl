@@ -85,3 +85,25 @@ mock_resource "aws_globalaccelerator_listener" {
     id = "arn:aws:globalaccelerator::123456789012:accelerator/mock-accelerator/listener/mock"
   }
 }
+
+mock_resource "aws_cloudwatch_log_group" {
+  override_during = plan
+  defaults = {
+    arn = "arn:aws:logs:us-east-1:123456789012:log-group:mock-log-group"
+  }
+}
+
+mock_resource "aws_ecs_cluster" {
+  override_during = plan
+  defaults = {
+    arn = "arn:aws:ecs:us-east-1:123456789012:cluster/mock-cluster"
+    id  = "arn:aws:ecs:us-east-1:123456789012:cluster/mock-cluster"
+  }
+}
+
+mock_resource "aws_ecs_task_definition" {
+  override_during = plan
+  defaults = {
+    arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/mock-worker:1"
+  }
+}
