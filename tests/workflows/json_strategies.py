@@ -25,7 +25,8 @@ MISSPELLINGS = {"TtlHours": ["TTLHours", "ttlHours", "TtlHour", "Ttl"], "MinInfe
                 "minInferenceUnits"], "MaxInferenceUnits": ["MaxInferenceUnit"], "VersionNames": ["VersionName",
                 "Versions", "versionNames"], "VersionName": ["VersionNames", "Version"], "ProjectName": ["projectName",
                 "Project", "ProjectNames"], "ManifestKey": ["Manifest", "manifestKey"], "Regions": ["Region",
-                "regions"], "MaxTrainingHours": ["MaxTrainingHour"], "PollIntervalSeconds": ["PollInterval"]}
+                "regions"], "MaxTrainingHours": ["MaxTrainingHour"], "PollIntervalSeconds": ["PollInterval"],
+                "CanaryRegion": ["Canary", "CanaryRegions"], "MinF1": ["MinF1Score", "minF1"]}
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.sampled_from(EDGE_NUMBERS),
@@ -51,7 +52,7 @@ def field_values(name: str, world: dict) -> st.SearchStrategy:
     """Values the workflow should accept for one field (bounds from docs/CONTRACTS.md)."""
     versions = valid_names(world["versions"])
     regions = st.sampled_from(world["regions"])
-    return {
+    valid = {
         "ProjectName": valid_names(world["projects"]),
         "VersionName": versions,
         "VersionNames": st.lists(versions, min_size=1, max_size=3, unique=True),
@@ -66,7 +67,13 @@ def field_values(name: str, world: dict) -> st.SearchStrategy:
         "Strict": st.booleans(),
         "PollPolicy": st.sampled_from(["fixed", "adaptive"]) | st.none(),
         "SourceRegion": regions,
-    }[name]
+        "CanaryRegion": regions | st.none(),
+        "MinF1": st.floats(min_value=0, max_value=1) | st.none(),
+        "MaxFailedRegions": st.integers(0, 3) | st.none(),
+        "MaxConcurrentRegions": st.integers(1, 3) | st.none(),
+    }
+    assert name in valid, f"json_strategies.field_values: add valid values for the new input field {name}"
+    return valid[name]
 
 
 def junk_values(name: str) -> st.SearchStrategy:
