@@ -30,6 +30,7 @@ def all_activities(settings, resources, client=None, clients: ClientFactory | No
         rekognition.ensure_project,
         rekognition.create_version,
         rekognition.describe_version,
+        rekognition.await_version_status,
         rekognition.resolve_versions,
         rekognition.start_version,
         rekognition.stop_version,

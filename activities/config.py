@@ -40,4 +40,5 @@ class ConfigActivities:
             max_inference_units=self.settings.max_inference_units,
             search_attributes_enabled=self.search_attributes_enabled,
             inference_ttl_hours=float(self.settings.inference_ttl_hours or 0),
+            canary_region=self.settings.canary_region,
         )

@@ -7,7 +7,7 @@ starting, ...) are answered idempotently instead of failing.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import activity
@@ -16,7 +16,9 @@ from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 from activities.clients import ClientFactory
 from activities.errors import aws_call, permanent
 from workflows import activity_api as api
+from workflows import polling
 from workflows.models import (
+    AwaitStatusInput,
     CreateVersionInput,
     CreateVersionResult,
     DeleteProjectResult,
@@ -31,6 +33,8 @@ from workflows.models import (
     VersionArnInput,
     VersionDescription,
 )
+from workflows.polling import PollContext
+from workflows.transitions import DELETED, WAITING, classify
 
 MAX_NAMES_PER_CALL = 10  # DescribeProjectVersions / DescribeProjects accept at most 10 names
 
@@ -183,6 +187,23 @@ class RekognitionActivities:
             raise
         items = [i for i in items if version_name_from_arn(i["ProjectVersionArn"]) == inp.version]
         return _description(items[0], inp.version) if items else VersionDescription(False, inp.version)
+
+    @activity.defn(name=api.AWAIT_VERSION_STATUS)
+    def await_version_status(self, inp: AwaitStatusInput) -> VersionDescription:
+        """One poll of a lean wait: the description once the phase is over, else a retryable StillWaiting whose
+        next_retry_delay is the schedule's next delay (the "infrequent polling" pattern: Temporal retries the
+        activity, no history per poll). Attempt N is poll polls_before + N of the wait."""
+        found = self.describe_version(DescribeVersionInput(inp.region, inp.project_arn, inp.version))
+        status = found.status if found.exists else DELETED
+        if classify(inp.phase, status) != WAITING:
+            return found
+        info = activity.info()
+        # the server's clock (the workflow's time base; a time-skipping test server's too), not this host's
+        elapsed = (info.current_attempt_scheduled_time - datetime.fromisoformat(inp.phase_started_at)).total_seconds()
+        context = PollContext(inp.phase, max(0.0, elapsed), inp.polls_before + info.attempt, inp.max_interval_seconds)
+        delay = polling.next_delay(context, inp.poll_policy)
+        raise ApplicationError(f"still {status}", type=api.STILL_WAITING, category=ApplicationErrorCategory.BENIGN,
+                               next_retry_delay=timedelta(seconds=delay))
 
     @activity.defn(name=api.CREATE_VERSION)
     def create_version(self, inp: CreateVersionInput) -> CreateVersionResult:

@@ -37,6 +37,7 @@ class Watch:
     front_door_id: str
     started_at: datetime  # the front door's start (server time): older runs of the reused ids are not ours
     searchable: bool
+    waiting: str = ""  # why a region not started yet waits (a build's rollout: its canary, its waves)
 
     @property
     def run_id(self) -> str:
@@ -134,7 +135,7 @@ async def read_progress(watch: Watch) -> dict:
     """The live table's rows for this operation, in the shape of the front door's `progress` query."""
     found = await (_version_rows(watch) if watch.searchable else _described_rows(watch))
     if found:
-        rows = _placeholder_rows(watch, "PENDING", "")
+        rows = _placeholder_rows(watch, "PENDING", watch.waiting)
         if not watch.versions:  # whole project: the versions are found as they start
             rows = {key: row for key, row in rows.items() if key[0] not in {k[0] for k in found}}
         rows.update(found)

@@ -177,6 +177,16 @@ async def follow(handle, title: str, live: bool, watch) -> tuple[dict | None, st
     return result, failure, last
 
 
+def rollout_waiting(payload: dict) -> str:
+    """What a build's regions not started yet wait for (issue 17.2), for the live table."""
+    reasons = []
+    if payload.get("CanaryRegion"):
+        reasons.append(f"after canary {payload['CanaryRegion']}")
+    if payload.get("MaxConcurrentRegions"):
+        reasons.append(f"{payload['MaxConcurrentRegions']} region(s) at once")
+    return ("waits: " + ", ".join(reasons)) if reasons else ""
+
+
 def failed_regions(result: dict | None, last: dict | None) -> dict[str, str]:
     """Per-region failures from the result, or (workflow failed as a whole) from the last progress rows."""
     if result is not None:
@@ -190,12 +200,13 @@ def failed_regions(result: dict | None, last: dict | None) -> dict[str, str]:
 
 def final_progress(result: dict | None, failure: str | None, last: dict | None) -> dict:
     """The last table: every row settled (nothing CHECKING once the operation is over)."""
-    from cli_commands.outcome import settle_rows
+    from cli_commands.outcome import scored_rows, settle_rows
 
     progress = dict(result or last or {})
     # rows no version workflow ever answered for (still queued, or the operation failed before its fan-out)
     # are not part of the outcome: the result's rows are, when there is a result
     rows = [row for row in progress.get("rows", []) if not row.get("pending")]
+    rows = scored_rows(rows, (result or {}).get("evaluation") or {})
     progress["rows"] = settle_rows(rows, failed_regions(result, last), failure)
     return progress
 
@@ -210,16 +221,24 @@ def final_table(result: dict | None, failure: str | None, last: dict | None):
 
 def print_summary(request: OperationRequest, result: dict | None, failure: str | None, seconds: float,
                   last: dict | None = None) -> None:
-    """One count line, then one short line per distinct cause with the regions it hit (outcome.py)."""
-    from cli_commands.outcome import summary_lines, warning_lines
+    """One count line, then one short line per distinct cause with the regions it hit (outcome.py); after a clean
+    run, each version's F1 spread across regions."""
+    from cli_commands.outcome import spread_lines, summary_lines, warning_lines
 
-    succeeded = (result or {}).get("succeeded", [])
+    found = result or {}
+    succeeded = found.get("succeeded", [])
     failed = failed_regions(result, last)
+    refused, not_attempted = found.get("refused") or {}, found.get("not_attempted") or {}
     title = f"{request.operation} {request.project} {','.join(request.versions) or '(whole project)'}"
-    for number, line in enumerate(summary_lines(title, succeeded, failed, failure, seconds, output.console.width)):
-        colour = "red" if failed or failure else "green"
+    lines = summary_lines(title, succeeded, failed, failure, seconds, output.console.width, refused=refused,
+                          not_attempted=not_attempted)
+    colour = "red" if failed or failure else "yellow" if refused or not_attempted else "green"
+    for number, line in enumerate(lines):
         output.console.print(f"[{colour}]{escape(line)}[/{colour}]" if number == 0 else f"[red]{escape(line)}[/red]")
-    for line in warning_lines((result or {}).get("dataset_warnings") or [], output.console.width):
+    if not (failed or failure or refused or not_attempted):  # otherwise the causes need the room; --json has it
+        for line in spread_lines(found.get("evaluation") or {}, output.console.width):
+            output.console.print(escape(line))
+    for line in warning_lines(found.get("dataset_warnings") or [], output.console.width):
         output.console.print(f"[yellow]{escape(line)}[/yellow]")
 
 
@@ -244,7 +263,7 @@ async def run_operation(request: OperationRequest, task_queue: str, *, wait: boo
 
     started_at = (await handle.describe()).start_time
     watch = Watch(client, request.operation, request.project, list(request.versions), list(request.regions),
-                  request.workflow_id, started_at, searchable)
+                  request.workflow_id, started_at, searchable, rollout_waiting(request.payload))
     result, failure, last = await follow(handle, f"{request.operation} {request.project}", live, watch)
     seconds = time.monotonic() - began
     if as_json:

@@ -14,6 +14,7 @@ ProjectOption = Annotated[str | None, typer.Option("--project", "-p", help="Proj
 RegionOption = Annotated[list[str] | None, typer.Option("--region", "-r", help="Only this region (repeatable; default: all configured).")]
 WaitOption = Annotated[bool, typer.Option("--wait/--no-wait", help="Follow progress live, or print the workflow id and return.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+MinF1Option = Annotated[float | None, typer.Option("--min-f1", min=0.0, max=1.0, help="Quality gate: the F1 a model must reach (0-1).")]
 # Every command that takes versions accepts --versions and --version (-v): the seed's users type both.
 VERSION_FLAGS = ("--versions", "--version", "-v")
 
@@ -66,10 +67,33 @@ def _launch(operation: str, project: str, versions: list[str], payload: dict, se
         raise typer.Exit(code)
 
 
+def _rollout(canary: str | None, min_f1: float | None, max_failed: int | None, at_once: int | None, settings,
+             selected: list[str]) -> dict:
+    """The build's rollout fields (issue 17), checked against the regions it runs in (the workflow checks again)."""
+    from cli_commands.suggest import did_you_mean
+
+    if canary is not None and canary not in selected:
+        hint = did_you_mean(canary, selected, n=1)
+        advice = f": add --region {canary}" if canary in settings.regions else "" if hint else \
+            f": choose from {', '.join(selected)}"
+        raise UserError(f"--canary {canary} is not one of the build's regions{hint}{advice}")
+    effective = canary or (settings.canary_region if settings.canary_region in selected else None)
+    if min_f1 is not None and effective is None:
+        raise UserError("--min-f1 on a build is the canary's quality gate: add --canary REGION")
+    if max_failed is not None and max_failed > len(selected):
+        raise UserError(f"--max-failed-regions {max_failed} is more than the build's {len(selected)} region(s)")
+    fields = {"CanaryRegion": canary, "MinF1": min_f1, "MaxFailedRegions": max_failed, "MaxConcurrentRegions": at_once}
+    return {name: value for name, value in fields.items() if value is not None}
+
+
 @one_line_errors
 def build(
     version: Annotated[list[str] | None, typer.Option(*VERSION_FLAGS, help="Version name to create (default: default_version_name).")] = None,
     manifest: Annotated[str | None, typer.Option("--manifest", "-m", help="Manifest key in the management bucket (default: the one `sync` uploaded).")] = None,
+    canary: Annotated[str | None, typer.Option("--canary", help="Train this region first; the others only once it trained (and reached --min-f1). Default: canary_region setting.")] = None,
+    min_f1: MinF1Option = None,
+    max_failed_regions: Annotated[int | None, typer.Option("--max-failed-regions", min=0, help="Launch no more regions once this many have failed (0 or 1: at the first failure).")] = None,
+    regions_at_once: Annotated[int | None, typer.Option("--regions-at-once", min=1, help="Train at most this many regions at once (waves).")] = None,
     project: ProjectOption = None,
     region: RegionOption = None,
     wait: WaitOption = True,
@@ -77,6 +101,7 @@ def build(
 ) -> None:
     """Train the model from the management bucket's dataset in every region (a project is created where missing)."""
     settings, project_name, _, selected = _prepare(project, None, region)
+    rollout = _rollout(canary, min_f1, max_failed_regions, regions_at_once, settings, selected)
     if version and len(version) > 1:
         raise UserError(f"build creates one version at a time, got {len(version)}: {' '.join(version)}")
     version_name = environment.version_names(version or [settings.default_version_name])[0]
@@ -87,7 +112,7 @@ def build(
         from cli_commands.datasets import default_manifest_key
 
         manifest = default_manifest_key(bucket, settings.management_region)
-    payload = {"ProjectName": project_name, "ManifestKey": manifest, "VersionName": version_name}
+    payload = {"ProjectName": project_name, "ManifestKey": manifest, "VersionName": version_name, **rollout}
     check = functools.partial(manifest_exists, bucket, manifest, settings.management_region)
     _launch("build", project_name, [version_name], payload, settings, selected, bool(region), wait, as_json, [check])
 
@@ -98,6 +123,7 @@ def start(
     min_inference_units: Annotated[int | None, typer.Option("--min-inference-units", min=1, help="Default: min_inference_units setting.")] = None,
     max_inference_units: Annotated[int | None, typer.Option("--max-inference-units", min=1, help="Enables autoscaling.")] = None,
     ttl: Annotated[str | None, typer.Option("--ttl", help="Cost guard: stop again after e.g. 4h, 90m (0 = never; default: inference_ttl_hours).")] = None,
+    min_f1: MinF1Option = None,
     project: ProjectOption = None,
     region: RegionOption = None,
     wait: WaitOption = True,
@@ -117,6 +143,8 @@ def start(
     if maximum is not None:
         payload["MaxInferenceUnits"] = maximum
     payload["TtlHours"] = ttl_hours  # 0: no cost guard (the workflow would otherwise apply the settings' default)
+    if min_f1 is not None:  # regions whose model scores lower are REFUSED (not started, not failed)
+        payload["MinF1"] = min_f1
     _launch("start", project_name, names, payload, settings, selected, bool(region), wait, as_json)
 
 

@@ -100,13 +100,19 @@ def warning_lines(warnings: list[str], width: int = MAX_LINE) -> list[str]:
 
 
 def summary_lines(title: str, succeeded: list[str], failed: dict[str, str], failure: str | None, seconds: float,
-                  width: int = MAX_LINE) -> list[str]:
+                  width: int = MAX_LINE, *, refused: dict[str, str] | None = None,
+                  not_attempted: dict[str, str] | None = None) -> list[str]:
     """The closing lines: the count line (holding the cause when there is only one), then one line per cause.
 
     A failure of several lines (a dataset rejected by the preflight: a headline, then one finding per line) keeps
-    its lines: the headline joins the count line, each finding gets its own line.
+    its lines: the headline joins the count line, each finding gets its own line. Regions the rollout never
+    launched and regions the quality gate refused (issue 17) are counted on the count line, which also says why
+    regions were not attempted; the refusals follow on one line with each region's score.
     """
     width = min(width, MAX_LINE)
+    refused, not_attempted = refused or {}, not_attempted or {}
+    if refused or not_attempted:
+        return _rollout_lines(title, succeeded, failed, refused, not_attempted, seconds, width)
     if failure and not failed and not succeeded and "\n" in failure.strip():
         headline, *details = [text for text in failure.strip().splitlines() if text.strip()]
         return [shorten_middle(f"{title}: {headline} ({seconds:.0f} s)", width)] + [
@@ -127,3 +133,49 @@ def summary_lines(title: str, succeeded: list[str], failed: dict[str, str], fail
             and len(shorten_middle(causes[0].reason, 10**6)) <= room):
         return [f"{head}: {shorten_middle(causes[0].reason, room)}"]
     return [shorten(head, width)] + ["  " + cause_line(cause, width - 2) for cause in causes]
+
+
+CANARY_FAILED = re.compile(r"^canary (\S+) failed: ")  # workflows/rollout.py's reason for the regions it skipped
+
+
+def _rollout_lines(title: str, succeeded: list[str], failed: dict[str, str], refused: dict[str, str],
+                   not_attempted: dict[str, str], seconds: float, width: int) -> list[str]:
+    """`title: S succeeded, F failed, R refused, N not attempted of T region(s) (x s): why not attempted`, one line
+    per failure cause the count line does not already give, then the refused regions with their scores."""
+    counts = [(word, len(found)) for word, found in (("succeeded", succeeded), ("failed", failed),
+                                                     ("refused", refused), ("not attempted", not_attempted))]
+    total = sum(count for _, count in counts)
+    head = f"{title}: {', '.join(f'{count} {word}' for word, count in counts if count)} of {total} region(s)"
+    head = shorten(f"{head} ({seconds:.0f} s)", width)
+    why_not = sorted(set(not_attempted.values()))
+    said = {match.group(1) for reason in why_not if (match := CANARY_FAILED.match(reason))}  # the canary's failure
+    room = width - len(head) - 2
+    if why_not and room >= 30:  # the reason is cut in its middle rather than the counts
+        head += f": {shorten_middle('; '.join(why_not), room)}"
+    elif why_not:
+        said = set()
+    lines = [head]
+    lines += ["  " + cause_line(cause, width - 2) for cause in group_causes(failed) if not set(cause.regions) <= said]
+    if refused:
+        listed = "; ".join(f"{region} {reason}" for region, reason in refused.items())
+        lines.append("  " + shorten(f"refused (below MinF1): {listed}", width - 2))
+    return lines
+
+
+def scored_rows(rows: list[dict], evaluation: dict[str, dict[str, dict]]) -> list[dict]:
+    """Rows with their version's F1 in that region added to the detail (a build's, a gated start's)."""
+    scored = []
+    for row in rows:
+        f1 = ((evaluation.get(row.get("version"), {}).get(row.get("region")) or {}).get("f1"))
+        if f1 is not None and not row.get("error"):
+            row = {**row, "detail": "; ".join(filter(None, [row.get("detail"), f"F1 {f1:.3f}"]))}
+        scored.append(row)
+    return scored
+
+
+def spread_lines(evaluation: dict[str, dict[str, dict]], width: int = MAX_LINE) -> list[str]:
+    """One line per version evaluated in several regions: its F1 spread (workflows/quality.py)."""
+    from workflows.quality import spreads
+
+    return ["  " + shorten(f"{version}: {spread.text()}", min(width, MAX_LINE) - 2)
+            for version, spread in spreads(evaluation).items() if spread.regions > 1]

@@ -14,7 +14,7 @@ err_console = Console(stderr=True)
 _COLOURS = {
     "RUNNING": "green", "TRAINING_COMPLETED": "green", "STOPPED": "cyan", "DELETED": "cyan", "SUCCEEDED": "green",
     "TRAINING_FAILED": "red", "FAILED": "red", "TIMED_OUT": "red", "ERROR": "red",
-    "PENDING": "dim",
+    "PENDING": "dim", "NOT_ATTEMPTED": "dim", "REFUSED": "magenta",
 }
 
 

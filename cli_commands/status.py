@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from cli_commands import environment, output
 from cli_commands.errors import one_line_errors
@@ -74,6 +75,19 @@ def _f1(evaluation: dict | None) -> str:
     return "" if f1 is None else f"{f1:.3f}"
 
 
+def f1_spreads(described) -> dict[str, dict]:
+    """Each version's F1 across the regions where it is evaluated (workflows/quality.py): lowest, highest, spread."""
+    from workflows.quality import spreads
+
+    by_version: dict[str, dict[str, dict]] = {}
+    for rv in described:
+        for v in rv.versions:
+            by_version.setdefault(v["version"], {})[rv.region] = v.get("evaluation")
+    return {version: {"min": s.low, "min_region": s.low_region, "max": s.high, "max_region": s.high_region,
+                      "spread": s.width, "regions": s.regions, "text": s.text()}
+            for version, s in spreads(by_version).items()}
+
+
 BILLED_STATUS = "RUNNING"  # Custom Labels bills inference units for the hours a model runs (README: Cost)
 
 
@@ -118,10 +132,11 @@ def status(
         for v in rv.versions:
             v["stop_at"] = stop_time(stop_at, v["version"], rv.region)
     unreadable = [rv.region for rv in described if rv.error]
+    spread = f1_spreads(described)
     units = running_units(described)
     if as_json:
         output.print_json({"project": project_name, "regions": [rv.__dict__ for rv in described],
-                           "inference_units": units, "cost_guards": guards, "stop_at": stop_at})
+                           "inference_units": units, "cost_guards": guards, "stop_at": stop_at, "f1_spread": spread})
         if unreadable:  # status could not say what runs there: not a success
             raise typer.Exit(1)
         return
@@ -143,6 +158,9 @@ def status(
                           _f1(v.get("evaluation")), _remaining(v["stop_at"]) if guarded else "", v["message"][:80])
     output.console.print(table)
     output.console.print(_units_line(units))
+    for version, found in spread.items():
+        if found["regions"] > 1:  # behind one endpoint, callers get whichever region's model is nearest
+            output.console.print(f"{escape(version)}: {found['text']}")
     for guard in guards:
         output.console.print(f"cost guard {guard['workflow_id']}: stops in {guard['time_left']}")
     if unreadable:

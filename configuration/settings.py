@@ -37,6 +37,7 @@ class Settings:
     inference_extra_projects: tuple[str, ...] = ()
     api_key_parameter_name: str | None = None
     api_key_header: str = "x-api-key"
+    canary_region: str | None = None  # build's default canary (issue 17.2): one of `regions`, or None
     sources: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -87,6 +88,7 @@ def load_settings(terraform_dir: Path | None = None, tfvars: Path | str | None =
             ),
             api_key_parameter_name=values.get("api_key_parameter_name") or None,
             api_key_header=str(values.get("api_key_header") or "x-api-key"),
+            canary_region=values.get("canary_region") or None,
             sources=tuple(str(p) for p in [terraform_dir / "variables.tf", *files]),
         )
     except KeyError as missing:
@@ -101,4 +103,7 @@ def load_settings(terraform_dir: Path | None = None, tfvars: Path | str | None =
         raise ConfigFileError(f"poll_policy {settings.poll_policy!r} is not one of {', '.join(POLL_POLICIES)}")
     if settings.min_inference_units < 1:
         raise ConfigFileError("min_inference_units must be at least 1")
+    if settings.canary_region is not None and settings.canary_region not in settings.regions:
+        raise ConfigFileError(f"canary_region {settings.canary_region!r} is not one of regions "
+                              f"({', '.join(settings.regions)})")
     return settings

@@ -98,6 +98,17 @@ variable "inference_ttl_hours" {
   }
 }
 
+variable "canary_region" {
+  type        = string
+  description = "Default canary of `build` (issue 17): this region trains first and the others only once it reached TRAINING_COMPLETED (and met --min-f1). null: every region at once. Used when the build includes it; `build --canary REGION` overrides it. Read by the worker and the CLI, not by any resource."
+  default     = null
+
+  validation {
+    condition     = var.canary_region == null ? true : contains(var.regions, var.canary_region)
+    error_message = "canary_region must be null or one of regions."
+  }
+}
+
 variable "temporal_task_queue" {
   type        = string
   description = "Temporal task queue the worker polls."

@@ -23,6 +23,8 @@ DESCRIBE_PROJECT = "describe_project"
 PUBLISH = "publish_notification"
 RUNNING_OPERATION = "running_operation"
 SUBMIT_OPERATION = "submit_operation"
+AWAIT_VERSION_STATUS = "await_version_status"
+STILL_WAITING = "StillWaiting"  # await_version_status: not yet; retried after the schedule's delay
 PREFLIGHT_DATASET = "preflight_dataset"
 READ_EVALUATION = "read_evaluation"
 # adopt (activities/adopt_source.py, activities/adopt_copy.py)

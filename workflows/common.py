@@ -9,6 +9,7 @@ from datetime import datetime
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError, TimeoutError
 
+from workflows import quality
 from workflows.models import OperationSummary, ProgressRow
 
 REPORT_SIGNAL = "report"
@@ -99,20 +100,40 @@ def parse_iso(value: str | None) -> datetime | None:
 
 
 def summary_text(summary: OperationSummary) -> tuple[str, str]:
-    """SNS subject (<= 100 chars) and body: a per-region, per-version table, then the JSON summary."""
-    total = len(summary.succeeded) + len(summary.failed)
+    """SNS subject (<= 100 chars) and body: a per-region, per-version table, then the JSON summary.
+
+    A summary with evaluations (a build, a gated start) gets an F1 column and each version's spread across
+    regions; regions refused by the quality gate or never launched by the rollout are listed with their reason.
+    """
+    held = len(summary.refused) + len(summary.not_attempted)
+    total = len(summary.succeeded) + len(summary.failed) + held
     verdict = "succeeded" if not summary.failed else f"failed in {len(summary.failed)} of {total} regions"
-    subject = f"Global Custom Labels: {summary.operation} {summary.project} {verdict}"[:100]
+    extra = [f"{len(found)} {word}" for found, word in ((summary.refused, "refused"),
+                                                        (summary.not_attempted, "not attempted")) if found]
+    if extra and not summary.failed:
+        verdict = f"succeeded in {len(summary.succeeded)} of {total} regions"
+    subject = f"Global Custom Labels: {summary.operation} {summary.project} {', '.join([verdict, *extra])}"[:100]
+    scored = bool(summary.evaluation)
     widths = (16, 24, 22)
     lines = [
-        f"{summary.operation} {summary.project}: {len(summary.succeeded)}/{total} regions succeeded",
+        f"{summary.operation} {summary.project}: {len(summary.succeeded)}/{total} regions succeeded"
+        + "".join(f", {text}" for text in extra),
         "",
-        f"{'region':<{widths[0]}} {'version':<{widths[1]}} {'status':<{widths[2]}} arn / error",
+        f"{'region':<{widths[0]}} {'version':<{widths[1]}} {'status':<{widths[2]}} " + ("F1     " if scored else "")
+        + "arn / error",
     ]
     for row in summary.rows:
         tail = row.error or row.arn or row.detail or ""
-        lines.append(f"{row.region:<{widths[0]}} {row.version:<{widths[1]}} {row.status:<{widths[2]}} {tail}")
+        f1 = (summary.evaluation.get(row.version, {}).get(row.region) or {}).get("f1")
+        score = (f"{f1:.3f}  " if f1 is not None else "-      ") if scored else ""
+        lines.append(f"{row.region:<{widths[0]}} {row.version:<{widths[1]}} {row.status:<{widths[2]}} {score}{tail}")
     for region, reason in summary.failed.items():
         lines.append(f"FAILED {region}: {reason}")
+    for region, reason in summary.refused.items():
+        lines.append(f"REFUSED {region}: {reason}")
+    for region, reason in summary.not_attempted.items():
+        lines.append(f"NOT ATTEMPTED {region}: {reason}")
+    for version, spread in quality.spreads(summary.evaluation).items():
+        lines.append(f"{version}: {spread.text()}")
     lines += ["", json.dumps(asdict(summary), sort_keys=True)]
     return subject, "\n".join(lines)

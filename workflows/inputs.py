@@ -73,6 +73,7 @@ Versions = Annotated[list[Name], Field(max_length=MAX_VERSIONS)]
 
 ManifestKey = Annotated[str, Field(min_length=1, max_length=MAX_MANIFEST_KEY_LENGTH)]
 TrainingHours = Annotated[float, Field(gt=0, le=MAX_TRAINING_HOURS, allow_inf_nan=False)]
+F1 = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]  # Rekognition's F1Score is in [0, 1]
 
 
 class BuildInput(_Common):
@@ -81,6 +82,16 @@ class BuildInput(_Common):
     VersionName: Name
     MaxTrainingHours: TrainingHours | None = None
     TestManifestKey: ManifestKey | None = None
+    CanaryRegion: Region | None = None
+    MinF1: F1 | None = None
+    MaxFailedRegions: Annotated[int, Field(ge=0, le=MAX_REGIONS)] | None = None
+    MaxConcurrentRegions: Annotated[int, Field(ge=1, le=MAX_REGIONS)] | None = None
+
+    @model_validator(mode="after")
+    def _rollout_rules(self):
+        if self.Regions is not None:  # the configured regions are checked by the run (check_rollout)
+            check_rollout(self.CanaryRegion, self.MaxFailedRegions, self.Regions, ValueError)
+        return self
 
 
 class StartInput(_Common):
@@ -89,6 +100,7 @@ class StartInput(_Common):
     MinInferenceUnits: Annotated[int, Field(ge=1, le=MAX_INFERENCE_UNITS)] | None = None
     MaxInferenceUnits: Annotated[int, Field(ge=1, le=MAX_INFERENCE_UNITS)] | None = None
     TtlHours: Annotated[float, Field(ge=0, le=MAX_TTL_HOURS, allow_inf_nan=False)] | None = None  # 0: no cost guard
+    MinF1: F1 | None = None
 
     @model_validator(mode="after")
     def _start_rules(self):
@@ -120,6 +132,20 @@ class AdoptInput(_Common):
     SourceRegion: Region
     VersionName: Name | None = None
     MaxTrainingHours: TrainingHours | None = None
+
+
+def check_rollout(canary: str | None, max_failed: int | None, regions: list[str], error=None) -> None:
+    """A build's rollout fits the regions of its run: the canary is one of them, MaxFailedRegions at most their count.
+
+    Raises `error` (the run: InvalidInput with one line; pydantic: ValueError) naming the run's regions.
+    """
+    make = error or invalid_input
+    if canary is not None and canary not in regions:
+        close = difflib.get_close_matches(canary, regions, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise make(f"CanaryRegion {canary} is not one of the run's regions{hint}: {', '.join(regions)}")
+    if max_failed is not None and max_failed > len(regions):
+        raise make(f"MaxFailedRegions must be at most the number of regions of the run ({len(regions)}), got {max_failed}")
 
 
 VALIDATORS: dict[type, type[BaseModel]] = {
@@ -172,7 +198,7 @@ def _line(error: dict, model: type[BaseModel]) -> str:
             validate_name(NAME_FIELDS[name], value)
         except InvalidNameError as exc:
             return str(exc)[:300]
-    if kind == "string_pattern_mismatch" and name in ("Regions", "SourceRegion"):
+    if kind == "string_pattern_mismatch" and name in ("Regions", "SourceRegion", "CanaryRegion"):
         return f"{name}: {str(value)[:40]!r} is not an AWS region name"
     if name in LIST_FIELDS and (kind == "list_type" or (len(loc) > 1 and kind == "string_type")):
         return f"{name} must be a list of strings, got {_kind(value)}"

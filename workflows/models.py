@@ -38,6 +38,11 @@ class BuildModelInput(CommonOptions):
     VersionName: str = ""
     MaxTrainingHours: float | None = None
     TestManifestKey: str | None = None  # a test set to train with instead of AutoCreate (adopt: the source's split)
+    # rollout (issue 17.2, workflows/rollout.py): the run's owner trains the canary first, tolerates failures, waves
+    CanaryRegion: str | None = None  # default: the settings' canary_region when it is one of the run's regions
+    MinF1: float | None = None  # the canary's quality gate: the others train only when its F1 reaches it
+    MaxFailedRegions: int | None = None  # no region is launched once this many have failed (0 acts as 1)
+    MaxConcurrentRegions: int | None = None  # at most this many regions train at once
 
 
 @dataclass
@@ -47,6 +52,7 @@ class StartModelInput(CommonOptions):
     MinInferenceUnits: int | None = None
     MaxInferenceUnits: int | None = None
     TtlHours: float | None = None  # cost guard: stop again after this many hours
+    MinF1: float | None = None  # start only where the version's F1 reaches it; the others are REFUSED (issue 17.3)
 
 
 @dataclass
@@ -91,12 +97,19 @@ class ProgressRow:
         return self.ok is not None
 
 
+# Row statuses of the rollout (issue 17): a region the run never launched, a version the quality gate kept stopped.
+NOT_ATTEMPTED = "NOT_ATTEMPTED"
+REFUSED = "REFUSED"
+
+
 @dataclass
 class RegionResult:
     region: str
     ok: bool
     error: str | None = None
     rows: list[ProgressRow] = field(default_factory=list)
+    # version -> its evaluation here (workflows.quality.FIGURES): a build's trained version, a start's gated ones
+    evaluation: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,6 +126,11 @@ class OperationSummary:
     ttl_hours: float | None = None  # start: the cost guard's TTL this run asked for (0 = none), input or settings
     stop_at: dict[str, dict[str, str]] = field(default_factory=dict)  # start: version -> region -> ISO time
     dataset_warnings: list[str] = field(default_factory=list)  # build: what trains but trains badly (preflight)
+    # issue 17: regions never launched (canary failed, MaxFailedRegions reached) and regions whose versions the
+    # quality gate did not start, each with its reason; neither succeeded nor failed
+    not_attempted: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+    evaluation: dict[str, dict[str, dict]] = field(default_factory=dict)  # version -> region -> figures (quality.py)
 
 
 # ---------------------------------------------------------------- configuration served by an activity
@@ -140,6 +158,7 @@ class RegionalData:
     search_attributes_enabled: bool = False
     poll_policy: str | None = None  # settings' poll_policy; None in histories from before it existed ("fixed")
     inference_ttl_hours: float | None = None  # settings' cost guard default (0 = none); None in older histories
+    canary_region: str | None = None  # settings' default canary of a build (None: every region at once)
 
 
 # ---------------------------------------------------------------- children
@@ -170,6 +189,7 @@ class OperationParams:
     test_manifest_key: str | None = None  # build: train with this test set instead of AutoCreate
     min_inference_units: int | None = None  # start: filled from settings when the input has none
     max_inference_units: int | None = None
+    min_f1: float | None = None  # start: the quality gate (StartModelInput.MinF1), checked per version and region
 
 
 @dataclass
@@ -319,6 +339,20 @@ class StartVersionInput:
     version_arn: str
     min_inference_units: int
     max_inference_units: int | None = None
+
+
+@dataclass
+class AwaitStatusInput:
+    """A lean wait: poll the version until `phase` is over (activities/rekognition.py await_version_status)."""
+
+    region: str
+    project_arn: str
+    version: str
+    phase: str
+    phase_started_at: str  # ISO, workflow time the wait began (the schedule depends on the time elapsed)
+    polls_before: int  # polls already made in this wait (the timer's)
+    max_interval_seconds: int
+    poll_policy: str | None = None
 
 
 @dataclass

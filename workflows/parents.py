@@ -25,7 +25,7 @@ from temporalio.exceptions import (
 with workflow.unsafe.imports_passed_through():
     from configuration.names import InvalidNameError, validate_name
     from workflows import activity_api as api
-    from workflows import inputs, polling, preflight
+    from workflows import inputs, polling, preflight, rollout
     from workflows import search_attributes as sa
     from workflows.common import SIBLINGS_FINISHED_SIGNAL, error_text, failure_details, iso, summary_text
     from workflows.cost_guard import CostGuardWorkflow, cost_guard_workflow_id
@@ -34,6 +34,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.models import (
         BUILD,
         DELETE,
+        NOT_ATTEMPTED,
+        REFUSED,
         START,
         STOP,
         BuildModelInput,
@@ -178,6 +180,8 @@ class OperationWorkflow:
             raise ApplicationError(error_text(err), type="InvalidInput", non_retryable=True) from None
         self.data_topic = data.sns_topic_arn
         self.ttl_default = data.inference_ttl_hours
+        # issue 17.2: canary, failure tolerance, waves (runs of the project's owner; InvalidInput before anything)
+        plan = rollout.plan(options, data) if self.lean and self.operation == BUILD else rollout.Rollout()
         dataset = None
         if self.operation == BUILD and workflow.patched(preflight.PATCH):  # issue 17: nothing trains a bad dataset
             dataset = await preflight.require_trainable_dataset(data, params.manifest_key)
@@ -193,9 +197,13 @@ class OperationWorkflow:
             params.min_inference_units = data.min_inference_units
         if params.max_inference_units is None:
             params.max_inference_units = data.max_inference_units
-        results = await asyncio.gather(
-            *(self.run_region(region, data, project, versions, options, params, max_training_hours) for region in data.regions)
-        )
+        def launch(region: str):
+            return self.run_region(region, data, project, versions, options, params, max_training_hours)
+
+        if plan.staged:
+            results = await rollout.roll_out(plan, list(data.regions), versions[0], launch)
+        else:  # every region at once, as every recorded history did
+            results = await asyncio.gather(*(launch(region) for region in data.regions))
         summary = self.summarize(project, results)
         summary.dataset_warnings = dataset.warnings if dataset else []
         return await self.finish(summary, options.Strict)
@@ -229,7 +237,7 @@ class OperationWorkflow:
             failed = failure_details(err, "RegionFailed")  # lean runs: the region's rows ride on its failure
             if failed is not None:
                 result = RegionResult(region, False, failed.get("error"),
-                                      [ProgressRow(**row) for row in failed.get("rows", [])])
+                                      [ProgressRow(**row) for row in failed.get("rows", [])], failed.get("evaluation") or {})
                 await self.after_region(result)
                 return result
             reason = error_text(err)
@@ -240,29 +248,39 @@ class OperationWorkflow:
         return result
 
     async def after_region(self, result: RegionResult) -> None:
-        """Lean runs learn a region's outcome from its result: show it, and nudge the regions still polling."""
+        """Lean runs learn a region's outcome from its result (no sibling nudges: their polls are activity
+        retries, which a signal cannot shorten, and a nudge is a billed signal)."""
         if not self.lean:
             return
         for row in result.rows:
             self.rows[(row.region, row.version)] = row
-            if row.ok and self.poll_policy != "fixed":
-                await self.nudge_siblings(row)
         self.update_details()
 
     def summarize(self, project: str, results: list[RegionResult]) -> OperationSummary:
+        """Each region succeeded, failed, was refused by the quality gate (nothing failed there) or was never
+        launched (rollout); the evaluations read by the regions, per version and region."""
         rows: list[ProgressRow] = []
+        summary = OperationSummary(operation=self.operation, project=project)
         for result in results:
             for row in result.rows:
                 self.rows[(row.region, row.version)] = row
             rows.extend(result.rows)
+            statuses = {row.status for row in result.rows}
+            refusals = [row for row in result.rows if row.status == REFUSED]
+            if result.rows and statuses == {NOT_ATTEMPTED}:
+                summary.not_attempted[result.region] = result.error or "not attempted"
+            elif not result.ok:
+                summary.failed[result.region] = result.error or "failed"
+            elif refusals:
+                summary.refused[result.region] = "; ".join(
+                    row.error if len(result.rows) == 1 else f"{row.version}: {row.error}" for row in refusals)
+            else:
+                summary.succeeded.append(result.region)
+            for version, figures in result.evaluation.items():
+                summary.evaluation.setdefault(version, {})[result.region] = figures
+        summary.rows = rows
         self.update_details()
-        return OperationSummary(
-            operation=self.operation,
-            project=project,
-            succeeded=[r.region for r in results if r.ok],
-            failed={r.region: r.error or "failed" for r in results if not r.ok},
-            rows=rows,
-        )
+        return summary
 
     async def finish(self, summary: OperationSummary, strict: bool) -> OperationSummary:
         subject, message = summary_text(summary)
@@ -277,15 +295,25 @@ class OperationWorkflow:
         return self.verdict(summary, strict)
 
     def verdict(self, summary: OperationSummary, strict: bool) -> OperationSummary:
-        """The summary, or OperationFailed carrying it when asked to be Strict or when every region failed."""
+        """The summary, or OperationFailed carrying it when asked to be Strict or when nothing succeeded.
+
+        A region refused by the quality gate or never launched by the rollout is not a failure, but a run where
+        nothing succeeded at all (every region refused, say) did not do what was asked; Strict wants everything.
+        """
+        skipped = f"; {len(summary.not_attempted)} region(s) not attempted" if summary.not_attempted else ""
         if summary.failed and (strict or not summary.succeeded):
             why = "; ".join(f"{region}: {reason}" for region, reason in summary.failed.items())
             raise ApplicationError(
-                f"{self.operation} {summary.project} failed in {len(summary.failed)} region(s): {why}",
+                f"{self.operation} {summary.project} failed in {len(summary.failed)} region(s): {why}{skipped}",
                 summary,
                 type="OperationFailed",
                 non_retryable=True,
             )
+        held = {**summary.refused, **summary.not_attempted}
+        if held and (strict or not any(row.ok for row in summary.rows)):
+            why = "; ".join(f"{region}: {reason}" for region, reason in held.items())
+            raise ApplicationError(f"{self.operation} {summary.project}: nothing done in {len(held)} region(s): {why}",
+                                   summary, type="OperationFailed", non_retryable=True)
         return summary
 
     # ------------------------------------------------------------------ front doors of the project's owner
@@ -347,7 +375,7 @@ class BuildModelWorkflow(OperationWorkflow):
 
 
 GUARD_WHAT_RUNS_PATCH = "cost-guard-covers-every-region"
-NOTHING_TO_STOP = {"NOT_FOUND"}
+NOTHING_TO_STOP = {"NOT_FOUND", REFUSED, NOT_ATTEMPTED}  # the start did not touch the version there
 
 
 def guarded_regions(summary: OperationSummary) -> list[str]:
@@ -470,7 +498,7 @@ class ProjectOperationWorkflow(OperationWorkflow):
         if ticket.operation == START:
             self.start_input = inp
             params = OperationParams(min_inference_units=inp.MinInferenceUnits,
-                                     max_inference_units=inp.MaxInferenceUnits)
+                                     max_inference_units=inp.MaxInferenceUnits, min_f1=inp.MinF1)
         return await self.execute(inp.ProjectName, list(inp.VersionNames), inp, params)
 
     async def finish(self, summary: OperationSummary, strict: bool) -> OperationSummary:

@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.models import (
         DELETE,
+        REFUSED,
         START,
         STOP,
         OperationOutcome,
@@ -281,7 +282,8 @@ class ProjectWorkflow:
                     self.state.warned.get(version, {}).pop(region, None)
             if summary.ttl_hours == 0:  # the start asked for no guard: it keeps running until stopped
                 for row in summary.rows:
-                    self.forget(row.version, row.region)
+                    if row.status != REFUSED:  # the start left a refused version as it was, guard included
+                        self.forget(row.version, row.region)
             return
         if ticket.operation not in (STOP, DELETE):
             return

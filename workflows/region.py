@@ -20,13 +20,16 @@ from temporalio.exceptions import (
 
 with workflow.unsafe.imports_passed_through():
     from workflows import activity_api as api
-    from workflows import polling
+    from workflows import polling, quality
     from workflows import search_attributes as sa
     from workflows.common import error_text, report, row_from_failure
     from workflows.models import (
         BUILD,
         DELETE,
+        REFUSED,
+        START,
         DeleteProjectResult,
+        EvaluationInput,
         ProgressRow,
         ProjectInput,
         ProjectStatus,
@@ -36,11 +39,14 @@ with workflow.unsafe.imports_passed_through():
         ResolveVersionsInput,
         RunningOperationInput,
         VersionDescription,
+        VersionEvaluation,
         VersionInput,
     )
-    from workflows.version import MAX_TRANSITION, ModelVersionWorkflow
+    from workflows.version import MAX_TRANSITION, NEVER_TRAINED, RUNNING, STARTING, ModelVersionWorkflow
 
 ALL_VERSIONS = "*"
+# Builds recorded before issue 17 ended with the trained version; since then the region reads its evaluation.
+EVALUATION_PATCH = "build-reads-evaluation"
 
 
 def version_workflow_id(project: str, region: str, version: str) -> str:
@@ -52,6 +58,7 @@ def version_workflow_id(project: str, region: str, version: str) -> str:
 class RegionOperationWorkflow:
     def __init__(self) -> None:
         self.inp: RegionInput | None = None
+        self.evaluation: dict[str, dict] = {}  # version -> quality.figures (RegionResult.evaluation)
 
     @workflow.run
     async def run(self, inp: RegionInput) -> RegionResult:
@@ -67,12 +74,12 @@ class RegionOperationWorkflow:
             for row in rows:
                 await report(inp.report_to, row)
             return self.result(RegionResult(inp.config.region, False, reason, rows))
-        failures = [r for r in rows if not r.ok]
+        failures = [r for r in rows if not r.ok and r.status != REFUSED]  # a refusal is the gate doing its job
         error = "; ".join(f"{r.version}: {r.error or r.status}" for r in failures) or None
         workflow.set_current_details(
             f"{inp.operation} {inp.project} in {inp.config.region}: " + ("done" if not failures else f"failed ({error})")
         )
-        return self.result(RegionResult(inp.config.region, not failures, error, rows))
+        return self.result(RegionResult(inp.config.region, not failures, error, rows, self.evaluation))
 
     def result(self, result: RegionResult) -> RegionResult:
         """Lean runs fail the region's workflow when any of its versions failed (red in the Web UI, like the
@@ -86,7 +93,10 @@ class RegionOperationWorkflow:
         inp = self.inp
         region = inp.config.region
         if inp.operation == BUILD:
-            return [await self.run_version(inp.versions[0], None)]
+            row = await self.run_version(inp.versions[0], None)
+            if row.ok and row.arn and workflow.patched(EVALUATION_PATCH):
+                await self.evaluate(row.version, row.arn)  # a failed read leaves the figures out, not the region
+            return [row]
         resolved: ResolvedProject = await workflow.execute_activity(
             api.RESOLVE_VERSIONS, ResolveVersionsInput(region, inp.project, list(inp.versions)),
             result_type=ResolvedProject, **api.SHORT_CALL,
@@ -104,7 +114,8 @@ class RegionOperationWorkflow:
                 missing.append(await self.final(name, "DELETED", "does not exist", True))
             else:
                 missing.append(await self.final(name, "NOT_FOUND", None, False, error=f"version {name} not found in {region}"))
-        found = await asyncio.gather(*(self.run_version(v.version, resolved.project_arn, v) for v in resolved.versions))
+        run = self.start_if_good if inp.operation == START and inp.params.min_f1 is not None else self.run_version
+        found = await asyncio.gather(*(run(v.version, resolved.project_arn, v) for v in resolved.versions))
         rows = [*found, *missing]
         if inp.operation == DELETE and not inp.versions:
             try:
@@ -143,6 +154,40 @@ class RegionOperationWorkflow:
             return await handle
         except ChildWorkflowError as err:
             return row_from_failure(err, region, version)
+
+    async def evaluate(self, version: str, arn: str) -> VersionEvaluation | None:
+        """The version's evaluation here (quality.FIGURES kept for the summary), or None when it cannot be read."""
+        try:
+            found: VersionEvaluation = await workflow.execute_activity(
+                api.READ_EVALUATION, EvaluationInput(self.inp.config.region, arn), result_type=VersionEvaluation,
+                **api.SHORT_CALL,
+            )
+        except ActivityError as err:
+            self.evaluation[version] = {**dict.fromkeys(quality.FIGURES), "error": error_text(err)}
+            return None
+        self.evaluation[version] = quality.figures(found)
+        return found
+
+    async def start_if_good(self, version: str, project_arn: str, known: VersionDescription) -> ProgressRow:
+        """Start the version only if its F1 here reaches MinF1 (issue 17.3); else a REFUSED row with its score.
+
+        A version that never trained is left to run_version, which says why it cannot start. One whose
+        evaluation cannot be read is an error, not a refusal: nobody judged it.
+        """
+        if known.status in NEVER_TRAINED or not known.arn:
+            return await self.run_version(version, project_arn, known)
+        found = await self.evaluate(version, known.arn)
+        if found is None:
+            reason = self.evaluation[version]["error"]
+            return await self.final(version, "ERROR", None, False, error=f"cannot read the evaluation: {reason}")
+        why = quality.shortfall(found.f1, self.inp.params.min_f1)
+        if why is None:
+            return await self.run_version(version, project_arn, known)
+        if known.status in (RUNNING, STARTING):
+            why += f"; already {known.status}, left as it is"
+        row = ProgressRow(self.inp.config.region, version, REFUSED, "", why, known.arn, False)
+        await report(self.inp.report_to, row)
+        return row
 
     async def running_operation(self, workflow_id: str) -> str:
         """Which operation holds the version (read from the running child's memo), for the conflict message."""

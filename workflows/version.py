@@ -20,6 +20,7 @@ from dataclasses import asdict, replace
 from datetime import timedelta
 
 from temporalio import workflow
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -27,12 +28,13 @@ with workflow.unsafe.imports_passed_through():
     from workflows import activity_api as api
     from workflows import polling
     from workflows import search_attributes as sa
-    from workflows.common import SIBLINGS_FINISHED_SIGNAL, error_text, iso, parse_iso, report
+    from workflows.common import SIBLINGS_FINISHED_SIGNAL, error_text, failure_type, iso, parse_iso, report
     from workflows.models import (
         BUILD,
         DELETE,
         START,
         STOP,
+        AwaitStatusInput,
         CreateVersionInput,
         CreateVersionResult,
         DescribeVersionInput,
@@ -51,6 +53,21 @@ with workflow.unsafe.imports_passed_through():
         VersionInput,
         VersionState,
     )
+    from workflows.transitions import (
+        DELETED,
+        DELETING,
+        DONE,
+        FAILED,
+        FAILED_OUTCOME,
+        RUNNING,
+        STARTING,
+        STOPPED,
+        STOPPING,
+        TRAINING_COMPLETED,
+        TRAINING_FAILED,
+        TRAINING_IN_PROGRESS,
+        classify,
+    )
 
 POLLS_PER_RUN = 200  # ~2,200 events per run, far below the 10,240-event warning
 MAX_TRANSITION = timedelta(hours=6)  # start / stop / delete that has not settled by then is reported as timed out
@@ -59,47 +76,21 @@ TEST_REPLICATION = "test_replication"  # phase of builds given a test manifest (
 # Runs recorded before a rerun retrained a TRAINING_FAILED version reported the failure instead: keep replaying so.
 RETRAIN_FAILED_PATCH = "retrain-failed-version"
 
-# Rekognition states
-TRAINING_IN_PROGRESS = "TRAINING_IN_PROGRESS"
-TRAINING_COMPLETED = "TRAINING_COMPLETED"
-TRAINING_FAILED = "TRAINING_FAILED"
-STARTING = "STARTING"
-RUNNING = "RUNNING"
-FAILED = "FAILED"
-STOPPING = "STOPPING"
-STOPPED = "STOPPED"
-DELETING = "DELETING"
-DELETED = "DELETED"  # synthetic: DescribeProjectVersions no longer lists it (as the seed's Lambda did)
-TRANSITIONAL = {STARTING, STOPPING}
 STARTABLE = {TRAINING_COMPLETED, STOPPED, FAILED, "COPYING_COMPLETED"}
 NEVER_TRAINED = {TRAINING_IN_PROGRESS, TRAINING_FAILED, "COPYING_IN_PROGRESS", "COPYING_FAILED"}
 # status found by stop() or delete() -> the phase that stops the version first
 STOP_FIRST = {RUNNING: "stop", STARTING: "settle", STOPPING: polling.STOPPING}
-
-# phase -> (status -> "wait" | "done" | "fail"), for the phases that poll DescribeProjectVersions
-WAITING = "wait"
-DONE = "done"
-FAILED_OUTCOME = "fail"
+# Lean waits poll through the retries of one activity (await_version_status): a retry is one billed action where
+# a timer plus an activity were two, and adds no history. Transient AWS errors back off; "still waiting" retries
+# after the delay the schedule gives (the activity sets next_retry_delay); the wait's deadline is the
+# schedule-to-close timeout.
+POLL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coefficient=2.0,
+                         maximum_interval=timedelta(minutes=2), non_retryable_error_types=api.PERMANENT_ERROR_TYPES)
 
 
 def regional_test_manifest_key(project: str, version: str) -> str:
     """Where a build given a test manifest writes its regional copy, next to the training one."""
     return regional_manifest_key(project, version).rsplit("/", 1)[0] + "/test.manifest"
-
-
-def classify(phase: str, status: str) -> str:
-    """Whether a polled status means keep waiting, the wait is over, or the operation failed."""
-    if phase == polling.TRAINING:
-        if status in (TRAINING_IN_PROGRESS, "COPYING_IN_PROGRESS"):
-            return WAITING
-        return FAILED_OUTCOME if status in (TRAINING_FAILED, DELETED, DELETING, "COPYING_FAILED") else DONE
-    if phase == "settle":
-        return WAITING if status in TRANSITIONAL else DONE
-    expected = {polling.STARTING: (STARTING, RUNNING), polling.STOPPING: (STOPPING, STOPPED),
-                polling.DELETING: (DELETING, DELETED)}[phase]
-    if status == expected[0]:
-        return WAITING
-    return DONE if status == expected[1] else FAILED_OUTCOME
 
 
 class VersionFailed(Exception):
@@ -225,7 +216,7 @@ class ModelVersionWorkflow:
                     self.enter(polling.TRAINING, deadline=self.training_deadline(created.created_at))
             elif phase == "delete_failed":
                 await self.report(DELETING, detail="deleting the version whose training failed, to train it again")
-                await self.call(api.DELETE_VERSION, VersionArnInput(inp.region, self.st.arn))
+                await self.transition(api.DELETE_VERSION, VersionArnInput(inp.region, self.st.arn))
                 self.enter(polling.DELETING)
             elif phase == polling.DELETING:
                 await self.wait(polling.DELETING)
@@ -275,7 +266,7 @@ class ModelVersionWorkflow:
                 await self.settle()
             elif phase == "start":
                 p = self.inp.params
-                await self.call(
+                await self.transition(
                     api.START_VERSION,
                     StartVersionInput(self.inp.region, self.st.arn, p.min_inference_units, p.max_inference_units),
                 )
@@ -319,7 +310,7 @@ class ModelVersionWorkflow:
         if phase == "settle":
             await self.settle()
         elif phase == "stop":
-            await self.call(api.STOP_VERSION, VersionArnInput(self.inp.region, self.st.arn))
+            await self.transition(api.STOP_VERSION, VersionArnInput(self.inp.region, self.st.arn))
             self.enter(polling.STOPPING)
         else:
             return False
@@ -350,7 +341,7 @@ class ModelVersionWorkflow:
                 await self.wait(polling.STOPPING)
                 self.enter("delete")
             elif phase == "delete":
-                await self.call(api.DELETE_VERSION, VersionArnInput(self.inp.region, self.st.arn))
+                await self.transition(api.DELETE_VERSION, VersionArnInput(self.inp.region, self.st.arn))
                 self.enter(polling.DELETING)
             elif phase == polling.DELETING:
                 await self.wait(polling.DELETING)
@@ -405,6 +396,8 @@ class ModelVersionWorkflow:
             raise VersionFailed("TIMED_OUT", f"{what} after {hours:.1f} h (limit reached)")
 
     async def wait(self, phase: str) -> VersionDescription:
+        if self.inp.config.lean:
+            return await self.wait_by_retries(phase)
         while True:
             await self.pause(phase)
             found = await self.describe()
@@ -425,6 +418,36 @@ class ModelVersionWorkflow:
             ManifestRewriteResult,
             **api.LONG_CALL,
         )
+
+    async def wait_by_retries(self, phase: str) -> VersionDescription:
+        """Lean runs: one timer for the first poll (the schedule's quiet period), then one activity whose attempts
+        are the polls, each after the delay the same schedule gives (polling.next_delay, computed by the activity).
+        The wait's deadline is the activity's schedule-to-close timeout."""
+        await self.pause(phase)
+        remaining = parse_iso(self.st.deadline) - workflow.now()
+        if remaining <= timedelta(0):
+            self.check_deadline(f"still {self.st.last_status or phase}")
+        inp, cfg = self.inp, self.inp.config
+        try:
+            found: VersionDescription = await workflow.execute_activity(
+                api.AWAIT_VERSION_STATUS,
+                AwaitStatusInput(inp.region, inp.project_arn, inp.version, phase, self.st.phase_started_at,
+                                 self.st.polls, cfg.poll_interval_seconds, cfg.poll_policy),
+                result_type=VersionDescription, start_to_close_timeout=timedelta(minutes=2),
+                schedule_to_close_timeout=remaining, retry_policy=POLL_RETRY,
+            )
+        except ActivityError as err:
+            if failure_type(err) == api.STILL_WAITING or isinstance(err.cause, TimeoutError):
+                hours = (workflow.now() - (parse_iso(self.st.phase_started_at) or workflow.now())).total_seconds() / 3600
+                raise VersionFailed("TIMED_OUT", f"{error_text(err)} after {hours:.1f} h (limit reached)") from None
+            raise
+        if not found.exists:
+            found = replace(found, status=DELETED)
+        if found.arn:
+            self.st.arn = found.arn
+        if classify(phase, found.status) == FAILED_OUTCOME:
+            raise VersionFailed(found.status, found.message or f"reached {found.status} while {phase}")
+        return found
 
     async def wait_for_replication(self, manifest_key: str) -> None:
         inp, cfg = self.inp, self.inp.config
@@ -450,6 +473,12 @@ class ModelVersionWorkflow:
             await self.pause(polling.REPLICATION)
 
     # ------------------------------------------------------------------ activities and reporting
+
+    async def transition(self, name: str, arg) -> None:
+        """Start, stop or delete; lean runs publish the status Rekognition answered (their polls report nothing)."""
+        status = await self.call(name, arg, str)
+        if self.inp.config.lean and status:
+            await self.report(status)
 
     async def call(self, name: str, arg, result_type=None, **options):
         options = options or api.SHORT_CALL

@@ -123,3 +123,8 @@ def test_status_shows_f1_per_version_and_region(models):
     table = runner.invoke(app, ["status"], env={"COLUMNS": "200"})
     row = next(line for line in table.output.splitlines() if "eu-west-1" in line)
     assert "0.620" in row
+    spread = json.loads(result.stdout)["f1_spread"]["v1"]  # issue 17.3: how far apart the regions' models are
+    low, high = min(found["f1"] for found in evaluations.values()), max(found["f1"] for found in evaluations.values())
+    assert (spread["min"], spread["max"], spread["regions"]) == (low, high, len(REGIONS)) and low == 0.62
+    assert spread["min_region"] == "eu-west-1" and spread["spread"] == round(high - low, 4)
+    assert f"v1: F1 min 0.620 (eu-west-1), max {high:.3f}" in table.output

@@ -30,12 +30,12 @@ def eleven_regions(local_aws, emulator, temporal_address, tmp_path):
         yield env, resources
 
 
-def _build_when_the_worker_is_ready(env) -> subprocess.CompletedProcess:
+def _build_when_the_worker_is_ready(env, *extra: str) -> subprocess.CompletedProcess:
     import time
 
     deadline = time.monotonic() + 120
     while True:  # the worker is ready once the CLI stops refusing for lack of one
-        result = run_cli("build", "--version", "v1", "--manifest", MANIFEST, env=env, timeout=600)
+        result = run_cli("build", "--version", "v1", "--manifest", MANIFEST, *extra, env=env, timeout=600)
         if "no worker is polling" not in result.stderr or time.monotonic() > deadline:
             return result
         time.sleep(1)
@@ -50,12 +50,16 @@ def _upload(resources, images: dict[str, bytes], labels: dict[str, str]) -> None
     s3.put_object(Bucket=resources.management_bucket, Key=MANIFEST, Body=("\n".join(lines) + "\n").encode())
 
 
-def test_a_build_failing_everywhere_is_at_most_15_lines_of_at_most_120_characters(eleven_regions, emulator):
+def _upload_a_valid_dataset(resources) -> None:
     from local_stack.sample_dataset import encode_png
 
-    env, resources = eleven_regions
     keys = {f"datasets/broken/images/{label}-{i}.png": label for label in ("car", "cone") for i in range(2)}
     _upload(resources, {key: encode_png([bytes([i * 50] * 3) * 64] * 64, 64) for i, key in enumerate(keys)}, keys)
+
+
+def test_a_build_failing_everywhere_is_at_most_15_lines_of_at_most_120_characters(eleven_regions, emulator):
+    env, resources = eleven_regions
+    _upload_a_valid_dataset(resources)
     emulator.configure({"faults": {"fail_training": [{"message": "InternalServerError: training stopped unexpectedly"}]}})
     result = _build_when_the_worker_is_ready(env)
     assert result.returncode == 1, result.stdout + result.stderr
@@ -87,3 +91,27 @@ def test_a_rejected_dataset_is_a_headline_and_one_line_per_finding(eleven_region
     described = [boto3.client("rekognition", region_name=region).describe_projects()["ProjectDescriptions"]
                  for region in CUSTOM_LABELS_REGIONS]
     assert described == [[]] * 11  # nothing was created anywhere
+
+
+def test_a_failed_canary_shows_ten_regions_not_attempted_in_one_glance(eleven_regions, emulator):
+    """Issue 17.2: the canary's training fails; the ten others are NOT_ATTEMPTED rows, nothing created there."""
+    env, resources = eleven_regions
+    _upload_a_valid_dataset(resources)
+    emulator.configure({"faults": {"fail_training": [{"region": "eu-west-1", "message": "InternalServerError: boom"}]}})
+    result = _build_when_the_worker_is_ready(env, "--canary", "eu-west-1")
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    print(result.stdout)
+    assert len(lines) <= 15 and max(len(text) for text in lines) <= 120, result.stdout
+    others = [region for region in CUSTOM_LABELS_REGIONS if region != "eu-west-1"]
+    skipped = [text for text in lines if "NOT_ATTEMPTED" in text]
+    assert sorted(text.split()[0] for text in skipped) == sorted(others), result.stdout
+    assert all("canary eu-west-1 failed" in text for text in skipped), result.stdout
+    head = next(text for text in lines if text.startswith("build AWSDeepRacer v1: "))
+    assert head.startswith("build AWSDeepRacer v1: 1 failed, 10 not attempted of 11 region(s) ("), head
+    assert "s): canary eu-west-1 f" in head and head.endswith(": InternalServerError: boom"), head  # why (cut within 120)
+    canary = next(text for text in lines if text.startswith("eu-west-1 "))
+    assert "TRAINING_FAILED" in canary and "InternalServerError: boom" in canary
+    created = [region for region in others
+               if boto3.client("rekognition", region_name=region).describe_projects()["ProjectDescriptions"]]
+    assert created == []  # the canary's failure left the ten others untouched

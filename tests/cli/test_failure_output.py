@@ -87,3 +87,39 @@ def test_live_table_fits_a_100_column_terminal(screen):
     assert len(lines) == 13  # title, header, one line per row
     assert max(len(line) for line in lines) <= 100
     assert all("…" in line for line in lines[2:])  # details cut, not wrapped
+
+
+def test_a_gated_start_shows_its_refusals_with_their_scores_in_one_glance(screen):
+    """Issue 17.3: eight regions started, three refused by --min-f1 (each its own score): the table, one count line
+    saying so, one line with every refused region and its score."""
+    console = screen(120)
+    scores = {"eu-west-1": "F1 0.62 < 0.80", "ap-south-1": "F1 0.795 < 0.800", "us-west-2": "F1 0.71 < 0.80"}
+    rows = [{"region": region, "version": "first", "status": "REFUSED" if region in scores else "RUNNING",
+             "detail": "" if region in scores else "running with 1 inference unit(s)", "error": scores.get(region),
+             "ok": region not in scores} for region in ELEVEN]
+    summary = {"operation": "start", "project": "AWSDeepRacer", "succeeded": [r for r in ELEVEN if r not in scores],
+               "failed": {}, "refused": scores, "rows": rows,
+               "evaluation": {"first": {region: {"f1": 0.9} for region in ELEVEN if region not in scores}}}
+    request = OperationRequest("start", "AWSDeepRacer", ["first"], ELEVEN)
+    console.print("start/AWSDeepRacer/first  http://127.0.0.1:8233/namespaces/default/workflows/start%2FAWSDeepRacer")
+    console.print(output.progress_table(final_progress(summary, None, None), header=False))
+    print_summary(request, summary, None, 4.0)
+    lines = console.export_text().splitlines()
+    assert len(lines) <= 15 and max(len(line) for line in lines) <= 120, "\n".join(lines)
+    assert sum("REFUSED" in line for line in lines) == 3 and sum("F1 0.900" in line for line in lines) == 8
+    assert lines[-2] == "start AWSDeepRacer first: 8 succeeded, 3 refused of 11 region(s) (4 s)"
+    assert lines[-1] == ("  refused (below MinF1): eu-west-1 F1 0.62 < 0.80; ap-south-1 F1 0.795 < 0.800; "
+                         "us-west-2 F1 0.71 < 0.80")
+
+
+def test_a_clean_build_ends_with_the_f1_spread(screen):
+    console = screen(120)
+    scores = {region: 0.8 + index / 100 for index, region in enumerate(ELEVEN)}
+    summary = {"operation": "build", "project": "P", "succeeded": ELEVEN, "failed": {},
+               "rows": [{"region": r, "version": "v1", "status": "TRAINING_COMPLETED", "detail": "trained", "ok": True}
+                        for r in ELEVEN],
+               "evaluation": {"v1": {region: {"f1": f1} for region, f1 in scores.items()}}}
+    print_summary(OperationRequest("build", "P", ["v1"], ELEVEN), summary, None, 9.0)
+    lines = console.export_text().splitlines()
+    assert lines == ["build P v1: succeeded in 11 region(s) (9 s)",
+                     "  v1: F1 min 0.800 (us-east-1), max 0.900 (ap-northeast-2), spread 0.100 over 11 regions"]

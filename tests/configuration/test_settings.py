@@ -135,3 +135,11 @@ def test_the_local_stack_polls_every_interval_whatever_tfvars_it_is_given(tmp_pa
     terraform_dir.mkdir()
     settings = load_settings(_terraform_dir(terraform_dir))
     assert (settings.regions, settings.poll_policy) == (("us-east-1", "eu-west-1"), "fixed")
+
+
+def test_canary_region_defaults_to_none_and_must_be_one_of_the_regions(tmp_path):
+    assert load_settings(_terraform_dir(tmp_path)).canary_region is None
+    chosen = load_settings(_terraform_dir(tmp_path, 'regions = ["us-east-1", "eu-west-1"]\ncanary_region = "eu-west-1"\n'))
+    assert chosen.canary_region == "eu-west-1"
+    with pytest.raises(ConfigFileError, match=r"^canary_region 'ap-south-1' is not one of regions \(us-east-1, eu-west-1\)$"):
+        load_settings(_terraform_dir(tmp_path, 'regions = ["us-east-1", "eu-west-1"]\ncanary_region = "ap-south-1"\n'))

@@ -110,6 +110,21 @@ async def scenarios(env, queue: str, world, control) -> list[str]:
     return ids
 
 
+async def run_recorded(env, queue: str, ids: list, name: str, workflow_id: str, payload: dict,
+                       expect_failure: bool = False) -> None:
+    """Start a workflow, note its (id, run id) in `ids` for recording, and wait for it (a failure only if expected)."""
+    from temporalio.client import WorkflowFailureError
+
+    print(f"running {workflow_id}", flush=True)
+    handle = await env.client.start_workflow(name, payload, id=workflow_id, task_queue=queue)
+    ids.append((handle.id, handle.result_run_id))
+    try:
+        await handle.result()
+    except WorkflowFailureError:
+        if not expect_failure:
+            raise
+
+
 async def executions(client, parent_ids: list[str]) -> list[tuple[str, str]]:
     """(workflow id, run id) of every execution the scenarios created, children and continued runs included.
 

@@ -16,30 +16,21 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from record import HERE, record  # also puts the project and tests/workflows on sys.path
+from record import HERE, record, run_recorded  # also puts the project and tests/workflows on sys.path
 
 INDEX = "adopt_ids.json"
 
 
 async def scenarios(env, queue: str, world, control) -> list[tuple[str, str]]:
     from console_project import ConsoleProject
-    from temporalio.client import WorkflowFailureError
 
     from workflows.adopt import adopt_workflow_id
 
     ids = []
 
     async def adopt(project: str, region: str, expect_failure: bool = False) -> None:
-        workflow_id = adopt_workflow_id(project, region)
-        print(f"running {workflow_id}", flush=True)
-        handle = await env.client.start_workflow("AdoptProjectWorkflow", {"ProjectName": project, "SourceRegion": region},
-                                                 id=workflow_id, task_queue=queue)
-        ids.append((handle.id, handle.result_run_id))
-        try:
-            await handle.result()
-        except WorkflowFailureError:
-            if not expect_failure:
-                raise
+        await run_recorded(env, queue, ids, "AdoptProjectWorkflow", adopt_workflow_id(project, region),
+                           {"ProjectName": project, "SourceRegion": region}, expect_failure)
 
     ConsoleProject("us-west-2", "Console", "users-console-bucket").create()
     await adopt("Console", "us-west-2")  # trained in both regions on the source's split

@@ -51,10 +51,16 @@ def fast_retries(monkeypatch):
 
 
 @pytest.fixture
-def world(emulator):
+def regions() -> tuple[str, ...]:
+    """The world's regions (a module may override this fixture)."""
+    return REGIONS
+
+
+@pytest.fixture
+def world(emulator, regions):
     """Three regions with buckets, topic and the dataset already replicated; 5-minute polls like production."""
     emulator.configure({"timing": CALLS_TIMING, "replication_delay_seconds": 0})
-    created = World(REGIONS).create()
+    created = World(regions).create()
     created.upload()
     return created
 
