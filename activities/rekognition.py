@@ -207,10 +207,15 @@ class RekognitionActivities:
 
     @activity.defn(name=api.CREATE_VERSION)
     def create_version(self, inp: CreateVersionInput) -> CreateVersionResult:
-        """Create the version, or report the existing one with that name (never a duplicate)."""
-        existing = self.describe_version(DescribeVersionInput(inp.region, inp.project_arn, inp.version))
-        if existing.exists:
-            return CreateVersionResult(existing.arn, existing.status, True, existing.created_at)
+        """Create the version, or report the existing one with that name (never a duplicate).
+
+        The workflow looked for the version just before, so a first attempt creates at once; a retry (whose first
+        attempt may have created it and lost the answer) looks first. A new version is TRAINING_IN_PROGRESS
+        (API reference, CreateProjectVersion): nothing to describe after it either."""
+        if activity.info().attempt > 1:
+            existing = self.describe_version(DescribeVersionInput(inp.region, inp.project_arn, inp.version))
+            if existing.exists:
+                return CreateVersionResult(existing.arn, existing.status, True, existing.created_at)
         client = self._rek(inp.region)
         try:
             with aws_call(inp.region, "CreateProjectVersion"):
@@ -231,8 +236,7 @@ class RekognitionActivities:
             if not existing.exists:
                 raise
             return CreateVersionResult(existing.arn, existing.status, True, existing.created_at)
-        created = self.describe_version(DescribeVersionInput(inp.region, inp.project_arn, inp.version))
-        return CreateVersionResult(arn, created.status or "TRAINING_IN_PROGRESS", False, created.created_at)
+        return CreateVersionResult(arn, "TRAINING_IN_PROGRESS", False)
 
     def _transition(self, region: str, arn: str, operation: str, call, accept: set[str]) -> str:
         """Run a start/stop/delete; if Rekognition refuses because the version is already on its way, say so."""

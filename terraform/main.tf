@@ -479,6 +479,7 @@ module "management" {
   worker_project_names              = local.served_projects
   worker_bucket_arns                = [for instance in values(local.regional) : instance.training_bucket_arn]
   worker_output_bucket_arns         = [for instance in values(local.regional) : instance.output_bucket_arn]
+  adopt_source_bucket_arns          = var.adopt_source_bucket_arns
   worker_trusted_service_principals = var.worker_trusted_service_principals
   worker_trusted_role_arns          = var.worker_trusted_role_arns
 }

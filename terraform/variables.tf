@@ -302,6 +302,17 @@ variable "worker_trusted_role_arns" {
   default     = []
 }
 
+variable "adopt_source_bucket_arns" {
+  type        = list(string)
+  description = "Buckets holding the images of projects to adopt with `cli.py adopt` (a model trained in the console): the worker may read their objects, never write them. Empty: nothing outside this deployment's buckets."
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.adopt_source_bucket_arns : can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", arn))])
+    error_message = "adopt_source_bucket_arns must be S3 bucket ARNs (arn:aws:s3:::NAME, no key)."
+  }
+}
+
 variable "tags" {
   type        = map(string)
   description = "Tags added to every resource (on top of Project = name_prefix)."

@@ -156,6 +156,26 @@ run "accelerator" {
   }
 }
 
+run "management_adopting_from_a_users_bucket" {
+  command = plan
+
+  module {
+    source = "./modules/management"
+  }
+
+  variables {
+    adopt_source_bucket_arns = ["arn:aws:s3:::console-datasets"]
+  }
+
+  assert {
+    condition = one([for s in jsondecode(aws_iam_policy.worker.policy).Statement : s if s.Sid == "ReadImagesToAdopt"]) == {
+      Sid    = "ReadImagesToAdopt", Effect = "Allow", Resource = ["arn:aws:s3:::console-datasets/*"]
+      Action = ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"]
+    }
+    error_message = "The source buckets of an adoption are read-only for the worker."
+  }
+}
+
 run "management" {
   command = plan
 
@@ -166,6 +186,18 @@ run "management" {
   assert {
     condition     = module.bucket.force_destroy == false
     error_message = "The management bucket (the datasets' source of truth) must not be force-destroyed."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(aws_iam_policy.worker.policy).Statement : s.Resource if s.Sid == "ReadProjectsToAdopt"]) == [
+      "arn:aws:rekognition:*:123456789012:project/AWSDeepRacer/*"
+    ]
+    error_message = "adopt reads the configured project (and nothing else) in any region."
+  }
+
+  assert {
+    condition     = length([for s in jsondecode(aws_iam_policy.worker.policy).Statement : s if s.Sid == "ReadImagesToAdopt"]) == 0
+    error_message = "Without adopt_source_bucket_arns the worker reads no bucket outside the deployment."
   }
 
   assert {

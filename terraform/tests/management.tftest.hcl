@@ -87,7 +87,7 @@ run "management" {
     condition = toset(flatten([for statement in jsondecode(aws_iam_policy.worker.policy).Statement : statement.Action])) == toset([
       "rekognition:CreateProject", "rekognition:DescribeProjects", "rekognition:CreateProjectVersion",
       "rekognition:DescribeProjectVersions", "rekognition:StartProjectVersion", "rekognition:StopProjectVersion",
-      "rekognition:DeleteProjectVersion", "rekognition:DeleteProject", "rekognition:DeleteDataset",
+      "rekognition:DeleteProjectVersion", "rekognition:DeleteProject", "rekognition:DeleteDataset", "rekognition:ListDatasetEntries",
       "s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAcl", "s3:GetObjectTagging", "s3:PutObject",
       "s3:AbortMultipartUpload", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketAcl",
       "sns:Publish", "sts:GetCallerIdentity",

@@ -1,5 +1,7 @@
 """Rekognition activities against the Custom Labels emulator: idempotence, races and error classification."""
 
+import dataclasses
+
 import pytest
 from aws_world import MANIFEST_KEY
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
@@ -69,12 +71,30 @@ def test_ensure_project_creates_once(rek, world):
 
 def test_create_version_reports_an_existing_version_instead_of_duplicating(rek, world, emulator):
     world.upload()
-    _, created = create(rek, world)
+    project, created = create(rek, world)
     assert not created.existed and created.status == "TRAINING_IN_PROGRESS"
     assert version_name_from_arn(created.arn) == "first"
-    _, again = create(rek, world)
+    _, again = create(rek, world)  # a second create: Rekognition refuses the name, the existing one is reported
     assert again.existed and again.arn == created.arn
-    assert emulator.calls()[f"{REGION}/CreateProjectVersion"] == 1
+    assert emulator.calls()[f"{REGION}/CreateProjectVersion"] == 2
+    retry = ActivityEnvironment()
+    retry.info = dataclasses.replace(retry.info, attempt=2)  # a retried attempt looks before it creates
+    bucket = world.resources.training_buckets[REGION]
+    third = retry.run(rek.create_version, CreateVersionInput(
+        REGION, project.project_arn, "first", bucket,
+        regional_manifest_key(PROJECT, "first"), world.resources.output_buckets[REGION], output_prefix(PROJECT, "first")))
+    assert third.existed and emulator.calls()[f"{REGION}/CreateProjectVersion"] == 2
+
+
+def test_create_version_calls_create_only_once_nothing_is_described_twice(rek, world, emulator):
+    """Issue 16.2: the workflow has just found no such version; creating it is one call (a retry that meets the
+    version made by a lost first attempt gets ResourceInUseException and reports it)."""
+    world.upload()
+    emulator.reset_calls()
+    _, created = create(rek, world)
+    calls = {k.split("/", 1)[1]: v for k, v in emulator.calls().items() if k.startswith(f"{REGION}/")
+             and "Version" in k}
+    assert calls == {"CreateProjectVersion": 1} and created.status == "TRAINING_IN_PROGRESS" and not created.existed
 
 
 def test_resolve_lists_found_and_missing_versions(rek, world):

@@ -75,6 +75,17 @@ variable "worker_bucket_arns" {
   default     = []
 }
 
+variable "adopt_source_bucket_arns" {
+  type        = list(string)
+  description = "Buckets holding the images of projects to adopt (`cli.py adopt`): the worker may read (never write) their objects. Empty: adopt reads only the management and training buckets."
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.adopt_source_bucket_arns : can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", arn))])
+    error_message = "adopt_source_bucket_arns must be S3 bucket ARNs (arn:aws:s3:::NAME, no key)."
+  }
+}
+
 variable "worker_output_bucket_arns" {
   type        = list(string)
   description = "Regional output bucket ARNs training writes to with the worker's permissions."

@@ -1,11 +1,20 @@
 # What the Temporal worker's activities call, and nothing else.
 
 locals {
-  worker_bucket_arns = concat([local.bucket_arn], var.worker_bucket_arns)
+  worker_bucket_arns         = concat([local.bucket_arn], var.worker_bucket_arns)
+  worker_bucket_arns_objects = [for arn in local.worker_bucket_arns : "${arn}/*"]
+
+  # adopt copies the source images server-side: CopyObject reads the source with the caller's permissions.
+  adopt_statements = length(var.adopt_source_bucket_arns) == 0 ? [] : [{
+    Sid      = "ReadImagesToAdopt"
+    Effect   = "Allow"
+    Action   = ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"]
+    Resource = [for arn in var.adopt_source_bucket_arns : "${arn}/*"]
+  }]
 
   worker_policy = {
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat(local.adopt_statements, [
       {
         Sid    = "ManageCustomLabelsModels"
         Effect = "Allow"
@@ -23,6 +32,14 @@ locals {
         Resource = flatten([for region in var.worker_regions : [
           for name in var.worker_project_names : "arn:${var.partition}:rekognition:${region}:${var.account_id}:project/${name}/*"
         ]])
+      },
+      {
+        # adopt (issue 18) reads the configured projects made elsewhere (the console, another region): their versions
+        # and dataset entries, read-only, in any region, since the source region need not be one of worker_regions.
+        Sid      = "ReadProjectsToAdopt"
+        Effect   = "Allow"
+        Action   = ["rekognition:DescribeProjectVersions", "rekognition:ListDatasetEntries"]
+        Resource = [for name in var.worker_project_names : "arn:${var.partition}:rekognition:*:${var.account_id}:project/${name}/*"]
       },
       {
         # DescribeProjects has no resource-level permissions.
@@ -46,7 +63,7 @@ locals {
           "s3:PutObject",
           "s3:AbortMultipartUpload",
         ]
-        Resource = [for arn in local.worker_bucket_arns : "${arn}/*"]
+        Resource = local.worker_bucket_arns_objects
       },
       {
         Sid      = "ListDatasets"
@@ -87,7 +104,7 @@ locals {
         Action   = "sts:GetCallerIdentity"
         Resource = "*"
       },
-    ]
+    ])
   }
 
   # Services (ECS tasks) may assume the role only on behalf of this account (confused-deputy guard,
