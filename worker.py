@@ -38,7 +38,8 @@ GRACEFUL_SHUTDOWN_SECONDS = 30
 PASSTHROUGH_MODULES = (
     "configuration.names", "configuration.dataset_rules", "workflows.activity_api", "workflows.common", "workflows.ids",
     "workflows.inputs", "workflows.models", "workflows.owner_api", "workflows.polling", "workflows.preflight",
-    "workflows.search_attributes", "workflows.transitions", "pydantic", "pydantic_core",
+    "workflows.quality", "workflows.rollout", "workflows.search_attributes", "workflows.transitions", "pydantic",
+    "pydantic_core",
 )
 
 log = logging.getLogger("worker")

@@ -3,6 +3,7 @@
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from workflows import activity_api as api
@@ -11,6 +12,7 @@ from workflows.models import ProjectState, RunningOperationInput, SubmitInput, S
 from workflows.owner_api import PROJECT_WORKFLOW, SUBMIT_SIGNAL, project_workflow_id
 
 OWNER_OPERATION = "own"  # the Operation search attribute of a project's owner
+OWNER_ID_TAKEN = "ProjectOwnerIdTaken"
 
 
 class TemporalActivities:
@@ -40,10 +42,27 @@ class TemporalActivities:
         owner_id = project_workflow_id(project)
         attributes = (search_attributes.typed(project, OWNER_OPERATION, [], [])
                       if self.search_attributes_enabled else None)
-        await self.client.start_workflow(
+        handle = await self.client.start_workflow(
             PROJECT_WORKFLOW, ProjectState(project), id=owner_id, task_queue=inp.task_queue,
             start_signal=SUBMIT_SIGNAL, start_signal_args=[inp.ticket],
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE, search_attributes=attributes,
             static_summary=f"owner of project {project}: runs its operations in order, keeps its cost guard",
         )
+        await self.ensure_owner_holds_its_id(owner_id, handle.result_run_id)
         return SubmitResult(owner_id, self.regions, self.search_attributes_enabled)
+
+    async def ensure_owner_holds_its_id(self, owner_id: str, run_id: str | None) -> None:
+        """Refuse, for good, when the run that got the ticket is not an owner.
+
+        Anyone may start any workflow type under the owner's id (`temporal workflow start --workflow-id
+        project/NAME`); signal-with-start then signals that run, which has no `submit` handler, and the front door
+        would wait for an answer that never comes.
+        """
+        description = await self.client.get_workflow_handle(owner_id, run_id=run_id).describe()
+        if description.workflow_type != PROJECT_WORKFLOW:
+            raise ApplicationError(
+                f"the workflow id {owner_id} belongs to the project's owner ({PROJECT_WORKFLOW}), but a "
+                f"{description.workflow_type} run holds it; end that run (temporal workflow terminate "
+                f"--workflow-id {owner_id}) and start again under another id",
+                type=OWNER_ID_TAKEN, non_retryable=True)
+

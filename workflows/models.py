@@ -100,6 +100,8 @@ class ProgressRow:
 # Row statuses of the rollout (issue 17): a region the run never launched, a version the quality gate kept stopped.
 NOT_ATTEMPTED = "NOT_ATTEMPTED"
 REFUSED = "REFUSED"
+# The detail of a delete's row in a region where the project is not there at all.
+PROJECT_ABSENT = "project does not exist"
 
 
 @dataclass

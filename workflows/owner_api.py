@@ -3,6 +3,7 @@
 Pure module: passed through the workflow sandbox by name, importable by the CLI without the workflows.
 """
 
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -20,6 +21,20 @@ STATE_QUERY = "state"
 def project_workflow_id(project: str) -> str:
     """The owner's id: one per project name."""
     return bounded_id(f"project/{project}")
+
+
+# Ids the system gives its own workflows; a front door started under one (`temporal workflow start --workflow-id`)
+# would take the id an owner, a version's lock or an operation's run needs, and the project's work would stall.
+RESERVED_IDS = (
+    (re.compile(r"project/.*", re.DOTALL), "the owners of projects (project/NAME)"),
+    (re.compile(r"[^/]+/[a-z]{2}(-[a-z]+)+-[0-9]{1,2}/[^/]+"), "the locks of versions (PROJECT/REGION/VERSION)"),
+    (re.compile(r".*/run(/.*)?", re.DOTALL), "the runs of operations (ID/run) and their regions (ID/run/REGION)"),
+)
+
+
+def reserved_for(workflow_id: str) -> str | None:
+    """What the system reserves a workflow id for, or None when anyone may use it."""
+    return next((purpose for pattern, purpose in RESERVED_IDS if pattern.fullmatch(workflow_id)), None)
 
 
 def operation_workflow_id(requester_id: str | None, project: str, number: int) -> str:

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         BUILD,
         DELETE,
         NOT_ATTEMPTED,
+        PROJECT_ABSENT,
         REFUSED,
         START,
         STOP,
@@ -64,6 +65,7 @@ with workflow.unsafe.imports_passed_through():
         WITHDRAW_SIGNAL,
         outcome_from,
         project_workflow_id,
+        reserved_for,
         ticket_from,
     )
     from workflows.region import ALL_VERSIONS, RegionOperationWorkflow, version_workflow_id
@@ -74,6 +76,8 @@ PROJECT_OWNER_PATCH = "project-owner"
 # A front door re-submits its ticket this often while it waits: the owner drops the duplicate, or, if someone
 # terminated the owner meanwhile, a new owner takes the ticket (nothing waits forever for a lost owner).
 RESUBMIT_EVERY = timedelta(hours=1)
+# A delete that finds the project in no region at all (a typo'd name) fails instead of reporting DELETED everywhere.
+DELETE_OF_NOTHING_PATCH = "delete-of-nothing-fails"
 
 
 def decode_input(cls: type, raw: tuple) -> Any:
@@ -301,6 +305,12 @@ class OperationWorkflow:
         A region refused by the quality gate or never launched by the rollout is not a failure, but a run where
         nothing succeeded at all (every region refused, say) did not do what was asked; Strict wants everything.
         """
+        regions = sorted({row.region for row in summary.rows})
+        if (self.operation == DELETE and summary.rows and all(row.detail == PROJECT_ABSENT for row in summary.rows)
+                and workflow.patched(DELETE_OF_NOTHING_PATCH)):
+            raise ApplicationError(
+                f"delete {summary.project}: the project does not exist in any of the {len(regions)} region(s) "
+                f"({', '.join(regions)}); nothing to delete", summary, type="ProjectNotFound", non_retryable=True)
         skipped = f"; {len(summary.not_attempted)} region(s) not attempted" if summary.not_attempted else ""
         if summary.failed and (strict or not summary.succeeded):
             why = "; ".join(f"{region}: {reason}" for region, reason in summary.failed.items())
@@ -319,10 +329,25 @@ class OperationWorkflow:
 
     # ------------------------------------------------------------------ front doors of the project's owner
 
+    async def submit(self, ticket: OperationTicket) -> SubmitResult:
+        """Hand the ticket to the owner; a submit that cannot succeed fails the run with its own reason."""
+        try:
+            return await workflow.execute_activity(api.SUBMIT_OPERATION, SubmitInput(ticket, workflow.info().task_queue),
+                                                   result_type=SubmitResult, **SUBMIT_CALL)
+        except ActivityError as err:
+            cause = err.cause
+            kind = cause.type if isinstance(cause, ApplicationError) and cause.type else "OperationFailed"
+            raise ApplicationError(f"{self.operation} {ticket.project}: {error_text(err)}"[:1000], type=kind,
+                                   non_retryable=True) from None
+
     async def delegate(self, project: str, versions: list[str], options: CommonOptions, raw: Any) -> OperationSummary:
         """Hand the validated request to the project's owner and wait for its outcome (workflows/project.py)."""
         info = workflow.info()
         self.project = project
+        reserved = reserved_for(info.workflow_id)
+        if reserved:
+            raise invalid_input(f"the workflow id {info.workflow_id[:200]} has the form of the ids reserved for {reserved}; "
+                                "start the operation under another id")
         ticket = OperationTicket(self.operation, project, list(versions), options.Regions, dict(raw),
                                  info.workflow_id, info.run_id, iso(workflow.now()))
         self.ticket_key = ticket.key
@@ -331,8 +356,7 @@ class OperationWorkflow:
         workflow.set_current_details(f"{self.operation} {project}: handed to {owner}")
         try:
             while self.outcome is None:
-                submitted: SubmitResult = await workflow.execute_activity(
-                    api.SUBMIT_OPERATION, SubmitInput(ticket, info.task_queue), result_type=SubmitResult, **SUBMIT_CALL)
+                submitted = await self.submit(ticket)
                 if submitted.search_attributes_enabled and not self.searchable:  # findable however it was started
                     self.searchable = True
                     workflow.upsert_search_attributes(

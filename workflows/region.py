@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.models import (
         BUILD,
         DELETE,
+        PROJECT_ABSENT,
         REFUSED,
         START,
         DeleteProjectResult,
@@ -103,7 +104,7 @@ class RegionOperationWorkflow:
         )
         if resolved.project_arn is None:
             if inp.operation == DELETE:
-                return [await self.final(v, "DELETED", "project does not exist", True) for v in inp.versions or [ALL_VERSIONS]]
+                return [await self.final(v, "DELETED", PROJECT_ABSENT, True) for v in inp.versions or [ALL_VERSIONS]]
             return [
                 await self.final(v, "NOT_FOUND", None, False, error=f"project {inp.project} not found in {region}")
                 for v in inp.versions

@@ -14,6 +14,9 @@ from temporalio.service import RPCError, RPCStatusCode
 
 TASK_FAILED = EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
 TASK_COMPLETED = EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+# The server refused a task's completion because a signal arrived meanwhile (e.g. a run that ends as a signal lands):
+# the worker runs the task again with the signal, by design; nothing in the code failed and it does not repeat.
+BENIGN_CAUSES = {WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND}
 # Safety net only: a run whose workflow task fails is caught by its history within a second; this bounds a
 # run that neither ends nor fails a task (it is then reported as not ended, never as passed).
 NOT_ENDED_AFTER_SECONDS = 180
@@ -39,6 +42,8 @@ async def history_facts(handle: WorkflowHandle) -> tuple[int, list[str]]:
             completed += 1
         elif event.event_type == TASK_FAILED:
             attributes = event.workflow_task_failed_event_attributes
+            if attributes.cause in BENIGN_CAUSES:
+                continue
             cause = WorkflowTaskFailedCause.Name(attributes.cause).removeprefix("WORKFLOW_TASK_FAILED_CAUSE_")
             failures.append(f"workflow task failed ({cause}): {attributes.failure.message}")
     return completed, failures

@@ -293,6 +293,23 @@ async def test_hierarchical_delete_stops_running_versions_then_deletes_everythin
     assert stops == len(world.regions)  # the running version was stopped, never orphaned
 
 
+async def test_deleting_a_project_that_exists_nowhere_fails_with_one_reason(env, worker, world):
+    """A typo'd project name (issue 15): before, the delete reported DELETED in every region."""
+    with pytest.raises(WorkflowFailureError) as raised:
+        await run(env, worker, "DeleteModelWorkflow", {"ProjectName": "AWSDeepRacr", "VersionNames": []}, "delete/typo")
+    cause = raised.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == "ProjectNotFound" and cause.non_retryable
+    assert cause.message.startswith(f"delete AWSDeepRacr: the project does not exist in any of the {len(world.regions)}")
+
+
+async def test_deleting_a_project_left_in_some_regions_finishes_the_job(env, worker, world):
+    """Idempotent where it matters: a delete that finds the project in only one region deletes it there."""
+    await build(env, worker, Regions=[world.regions[0]])
+    summary = await run(env, worker, "DeleteModelWorkflow", {"ProjectName": PROJECT, "VersionNames": []}, "delete/rest")
+    assert sorted(summary.succeeded) == sorted(world.regions) and not summary.failed
+    assert not any(project_exists(region) for region in world.regions)
+
+
 async def test_a_second_operation_on_the_same_version_waits_its_turn(env, worker, world, emulator):
     """Started with any id, an overlapping operation is queued by the project's owner: it touches nothing until
     the first ends, then runs, and every region ends in the same state."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import boto3
+import pytest
 import pytest_asyncio
 from endings import ending, runs
 from required_tools import temporal_test_server_path
@@ -94,3 +95,32 @@ async def test_a_hand_made_ticket_is_scheduled_by_what_its_request_names(env, wo
     emulator.advance()
     assert (await ending(building)).status == "completed"
 
+
+
+async def test_a_run_holding_the_owners_id_fails_the_operations_with_one_reason(env, worker, world):
+    """Another team's workflow (any type, any task queue) started under `project/AWSDeepRacer` takes the id every
+    operation on the project hands its request to. Before, the request was signalled to that run, which has no
+    `submit` handler: every operation of the project waited for an answer forever. Now each fails at once, saying
+    which run holds the id, and nothing is created in AWS."""
+    owner_id = project_workflow_id(PROJECT)
+    await env.client.start_workflow("SomeoneElsesWorkflow", {}, id=owner_id, task_queue="someone-else")
+    stop = await env.client.start_workflow("StopModelWorkflow", {"ProjectName": PROJECT, "VersionNames": ["first"]},
+                                           id="stop/while-squatted", task_queue=worker)
+    ended = await ending(stop)
+    assert ended.status == "failed" and ended.error_type == "ProjectOwnerIdTaken" and ended.non_retryable, ended
+    assert owner_id in ended.message and "SomeoneElsesWorkflow" in ended.message, ended.message
+    assert not ended.task_failures, ended
+    assert all(versions_in(region) == {} for region in world.regions)
+
+
+@pytest.mark.parametrize("workflow_id", [project_workflow_id(PROJECT), project_workflow_id("Other"),
+                                         f"{PROJECT}/eu-west-1/first", "stop/first/run", "x/run/eu-west-1"])
+async def test_a_front_door_under_an_id_the_system_reserves_is_refused(env, worker, world, workflow_id):
+    """A build started as `--workflow-id project/AWSDeepRacer` (or a version's lock id, or an operation's run id)
+    would hold the id the project's work needs: it fails at once as InvalidInput, touching nothing."""
+    handle = await env.client.start_workflow(
+        "BuildModelWorkflow", {"ProjectName": PROJECT, "VersionName": "first",
+                               "ManifestKey": "assets/deepracer/output.manifest"}, id=workflow_id, task_queue=worker)
+    ended = await ending(handle)
+    assert ended.status == "failed" and ended.error_type == "InvalidInput" and "reserved" in ended.message, ended
+    assert all(versions_in(region) == {} for region in world.regions)

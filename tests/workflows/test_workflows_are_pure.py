@@ -27,3 +27,24 @@ def test_no_workflow_module_names_boto3_or_activities():
             offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in ("boto3", "botocore", "activities")]
     assert offenders == []
 
+
+
+def imported_project_modules(path: Path) -> set[str]:
+    """`workflows.x` / `configuration.x` modules a file imports, `from workflows import x` included."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module in ("workflows", "configuration"):
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ("workflows", "configuration"):
+            found.add(node.module)
+    return found
+
+
+def test_every_helper_module_the_workflows_import_is_passed_through_the_sandbox():
+    """A helper not passed through is imported again for every workflow run the worker keeps (issue 16.2)."""
+    from worker import PASSTHROUGH_MODULES
+
+    defines_workflows = {f"workflows.{p.stem}" for p in WORKFLOWS_DIR.glob("*.py") if "@workflow.defn" in p.read_text()}
+    imported = set().union(*(imported_project_modules(p) for p in WORKFLOWS_DIR.glob("*.py") if p.stem != "registry"))
+    helpers = {m for m in imported if m not in defines_workflows}
+    assert sorted(helpers - set(PASSTHROUGH_MODULES)) == []
