@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from temporalio import activity, workflow
-from temporalio.common import WorkflowIDReusePolicy
+from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError
 
 SUBMIT = "submit"
 DONE = "done"
@@ -27,6 +28,7 @@ WAIT_TIMEOUT = timedelta(hours=1)  # like the front doors' re-submit timer (work
 class Level:
     activities: int = 0
     timers: int = 0
+    retries: int = 0  # attempts after the first: our lean waits poll through an activity's retries, not timers
 
 
 @dataclass
@@ -90,8 +92,22 @@ def bare_owner_id(project: str) -> str:
     return f"bare-project/{project}"
 
 
+@dataclass
+class BarePollInput:
+    retries: int
+    delay_seconds: float
+
+
+@activity.defn(name="BarePoll")
+def poll(inp: BarePollInput) -> int:
+    """Fails `retries` times, each retried after the poll interval, like await_version_status until the status."""
+    if activity.info().attempt <= inp.retries:
+        raise ApplicationError("not yet", next_retry_delay=timedelta(seconds=inp.delay_seconds))
+    return inp.retries
+
+
 def activities(client) -> list:
-    return [trivial, BareActivities(client).submit]
+    return [trivial, poll, BareActivities(client).submit]
 
 
 async def _steps(level: Level, timer_seconds: float) -> None:
@@ -99,7 +115,11 @@ async def _steps(level: Level, timer_seconds: float) -> None:
     for step in range(max(level.activities, level.timers)):
         if step < level.timers:
             await workflow.sleep(timedelta(seconds=timer_seconds))
-        if step < level.activities:
+        if step == level.activities - 1 and level.retries:  # the level's polls, as retries of one activity
+            await workflow.execute_activity(poll, BarePollInput(level.retries, timer_seconds),
+                                            start_to_close_timeout=timedelta(seconds=30),
+                                            retry_policy=RetryPolicy(maximum_attempts=0))
+        elif step < level.activities:
             await workflow.execute_activity(trivial, step, start_to_close_timeout=timedelta(seconds=30))
 
 

@@ -75,7 +75,8 @@ def prepare_account(control, regions: tuple[str, ...], poll_seconds: int, timing
 
 
 def _count(history) -> Level:
-    """Activities scheduled and timers started by one run (markers are neither: a patch marker rides on a task)."""
+    """Activities scheduled, their retries and timers started by one run (markers are neither: a patch marker rides
+    on a task)."""
     level = Level()
     for event in history.events:
         name = event.WhichOneof("attributes") or ""
@@ -83,6 +84,8 @@ def _count(history) -> Level:
             level.activities += 1
         elif name == "timer_started_event_attributes":
             level.timers += 1
+        elif name == "activity_task_started_event_attributes":  # a retried activity is written once, its last attempt
+            level.retries += event.activity_task_started_event_attributes.attempt - 1
     return level
 
 
@@ -144,7 +147,7 @@ FRONT_DOOR_OWN = Level(activities=1, timers=1)  # the submit activity and the wa
 
 
 def _beyond(level: Level, own: Level) -> Level:
-    return Level(max(0, level.activities - own.activities), max(0, level.timers - own.timers))
+    return Level(max(0, level.activities - own.activities), max(0, level.timers - own.timers), level.retries)
 
 
 async def bare_cycle(client, queue: str, project: str, regions: tuple[str, ...], timer_seconds: float,

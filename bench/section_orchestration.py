@@ -137,7 +137,7 @@ def run(size: str) -> SectionResult:
         ]
         for shape in shapes[:1] + shapes[2:]:
             result.details.append({"operation": shape.operation, **{
-                f"{name} activities/timers": f"{level.activities}/{level.timers}"
+                f"{name} activities/timers/retries": f"{level.activities}/{level.timers}/{level.retries}"
                 for name, level in (("front door", shape.front_door), ("owner", shape.owner),
                                     ("operation", shape.parent), ("region", shape.region),
                                     ("version", shape.version))}})

@@ -79,3 +79,10 @@ def test_worker_py_says_one_line_when_the_server_is_unreachable(tmp_path, attemp
     assert "Traceback" not in done.stderr and "Fatal Python error" not in done.stderr
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("worker: cannot reach the Temporal server at 127.0.0.1:")
+
+
+def test_the_worker_caps_glibcs_malloc_arenas():
+    """The Linux images (python:3.11-slim, Debian) use glibc: the cap takes (issue 16.3, worker peak RSS)."""
+    from worker import limit_malloc_arenas
+
+    assert limit_malloc_arenas() is True
