@@ -24,11 +24,12 @@ def project_workflow_id(project: str) -> str:
 
 
 # Ids the system gives its own workflows; a front door started under one (`temporal workflow start --workflow-id`)
-# would take the id an owner, a version's lock or an operation's run needs, and the project's work would stall.
+# would take the id an owner or a version's lock needs: the project's work would stall, or its regions split. (A
+# front door under another's `ID/run` only makes that operation fail as OperationConflict: not reserved, so that a
+# version may be named `run`.)
 RESERVED_IDS = (
     (re.compile(r"project/.*", re.DOTALL), "the owners of projects (project/NAME)"),
     (re.compile(r"[^/]+/[a-z]{2}(-[a-z]+)+-[0-9]{1,2}/[^/]+"), "the locks of versions (PROJECT/REGION/VERSION)"),
-    (re.compile(r".*/run(/.*)?", re.DOTALL), "the runs of operations (ID/run) and their regions (ID/run/REGION)"),
 )
 
 

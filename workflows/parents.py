@@ -305,9 +305,9 @@ class OperationWorkflow:
         A region refused by the quality gate or never launched by the rollout is not a failure, but a run where
         nothing succeeded at all (every region refused, say) did not do what was asked; Strict wants everything.
         """
-        regions = sorted({row.region for row in summary.rows})
         if (self.operation == DELETE and summary.rows and all(row.detail == PROJECT_ABSENT for row in summary.rows)
                 and workflow.patched(DELETE_OF_NOTHING_PATCH)):
+            regions = sorted({row.region for row in summary.rows})
             raise ApplicationError(
                 f"delete {summary.project}: the project does not exist in any of the {len(regions)} region(s) "
                 f"({', '.join(regions)}); nothing to delete", summary, type="ProjectNotFound", non_retryable=True)

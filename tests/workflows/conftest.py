@@ -30,6 +30,16 @@ async def env():
         yield environment
 
 
+@pytest_asyncio.fixture
+async def own_server():
+    """A time-skipping server per test, for tests that await results with time skipping unlocked (an unlock on the
+    shared server can leave its lock count wrong for the tests after)."""
+    async with await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=temporal_test_server_path()
+    ) as environment:
+        yield environment
+
+
 @pytest.fixture(autouse=True)
 def fast_retries(monkeypatch):
     """The time-skipping server waits activity retry backoff in real time: shrink it.

@@ -39,7 +39,7 @@ ROUNDS = int(os.environ.get("GCL_RACE_ROUNDS", "6"))
 VERSIONS = ("first", "second")
 TIMING = {"mode": "calls", "TRAINING": 3, "STARTING": 2, "STOPPING": 2, "DELETING": 1}
 TTL_HOURS = (0.001, 0.002)  # 3.6 and 7.2 seconds: the guard stops every start within the round
-NAMED_FAILURES = {"InvalidInput", "OperationFailed", "ProjectNotFound", "ProjectOwnerIdTaken"}
+NAMED_FAILURES = {"InvalidInput", "OperationFailed", "ProjectNotFound", "ProjectOwnerIdTaken", "OperationConflict"}
 FIGURES = {"rounds": 0, "operations": 0, "workflows described": 0, "left running": 0, "models running after TTL": 0,
            "split versions": 0}
 

@@ -8,23 +8,17 @@ import asyncio
 
 import boto3
 import pytest
-import pytest_asyncio
 from endings import ending, runs
-from required_tools import temporal_test_server_path
 from temporalio.api.enums.v1 import EventType
-from temporalio.testing import WorkflowEnvironment
 from test_operations import PROJECT, build, run, versions_in, wait_for_status
 
 from workflows.owner_api import PROJECT_WORKFLOW, STATE_QUERY, SUBMIT_SIGNAL, project_workflow_id
 
 
-@pytest_asyncio.fixture
-async def env():
-    """A server of its own per test (results awaited with time skipping unlocked: see test_long_runs...)."""
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=temporal_test_server_path()
-    ) as environment:
-        yield environment
+@pytest.fixture
+def env(own_server):
+    """A server of its own per test: these tests await the owner's result with time skipping unlocked."""
+    return own_server
 
 
 def delete_outside_the_workflows(region: str, version: str) -> None:
@@ -114,10 +108,10 @@ async def test_a_run_holding_the_owners_id_fails_the_operations_with_one_reason(
 
 
 @pytest.mark.parametrize("workflow_id", [project_workflow_id(PROJECT), project_workflow_id("Other"),
-                                         f"{PROJECT}/eu-west-1/first", "stop/first/run", "x/run/eu-west-1"])
+                                         f"{PROJECT}/eu-west-1/first", "Other/ap-southeast-2/v1"])
 async def test_a_front_door_under_an_id_the_system_reserves_is_refused(env, worker, world, workflow_id):
-    """A build started as `--workflow-id project/AWSDeepRacer` (or a version's lock id, or an operation's run id)
-    would hold the id the project's work needs: it fails at once as InvalidInput, touching nothing."""
+    """A build started as `--workflow-id project/AWSDeepRacer` (or a version's lock id) would hold the id the
+    project's work needs: it fails at once as InvalidInput, touching nothing."""
     handle = await env.client.start_workflow(
         "BuildModelWorkflow", {"ProjectName": PROJECT, "VersionName": "first",
                                "ManifestKey": "assets/deepracer/output.manifest"}, id=workflow_id, task_queue=worker)

@@ -4,23 +4,17 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import pytest_asyncio
-from required_tools import temporal_test_server_path
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
-from temporalio.testing import WorkflowEnvironment
 from test_operations import PROJECT, build, run, versions_in
 
 from workflows.owner_api import project_workflow_id
 
 
-@pytest_asyncio.fixture
-async def env():
-    """A test server per test: these tests await the owner's result through get_workflow_handle()."""
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=temporal_test_server_path()
-    ) as environment:
-        yield environment
+@pytest.fixture
+def env(own_server):
+    """A server of its own per test: these tests await the owner's result with time skipping unlocked."""
+    return own_server
 
 
 async def test_the_owner_continues_as_new_between_operations_and_keeps_its_guard(env, worker, world):
