@@ -101,6 +101,13 @@ def load_settings(terraform_dir: Path | None = None, tfvars: Path | str | None =
         raise ConfigFileError("poll_interval_seconds must be at least 1")
     if settings.poll_policy not in POLL_POLICIES:
         raise ConfigFileError(f"poll_policy {settings.poll_policy!r} is not one of {', '.join(POLL_POLICIES)}")
+    from workflows.inputs import (
+        MAX_TTL_HOURS,  # the longest TtlHours a start takes (lazy: workflows import configuration)
+    )
+
+    if not 0 <= settings.inference_ttl_hours <= MAX_TTL_HOURS:  # NaN fails too
+        raise ConfigFileError(f"inference_ttl_hours must be 0 (no guard) or at most {MAX_TTL_HOURS:g} hours, "
+                              f"got {settings.inference_ttl_hours:g}")
     if settings.min_inference_units < 1:
         raise ConfigFileError("min_inference_units must be at least 1")
     if settings.canary_region is not None and settings.canary_region not in settings.regions:

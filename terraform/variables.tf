@@ -93,8 +93,8 @@ variable "inference_ttl_hours" {
   default     = 8
 
   validation {
-    condition     = var.inference_ttl_hours >= 0
-    error_message = "inference_ttl_hours must be 0 (no guard) or a positive number of hours."
+    condition     = var.inference_ttl_hours >= 0 && var.inference_ttl_hours <= 8784
+    error_message = "inference_ttl_hours must be 0 (no guard) or a number of hours up to 8784 (366 days, the longest TTL the workflows take)."
   }
 }
 

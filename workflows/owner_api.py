@@ -24,18 +24,23 @@ def project_workflow_id(project: str) -> str:
 
 
 # Ids the system gives its own workflows; a front door started under one (`temporal workflow start --workflow-id`)
-# would take the id an owner or a version's lock needs: the project's work would stall, or its regions split. (A
-# front door under another's `ID/run` only makes that operation fail as OperationConflict: not reserved, so that a
-# version may be named `run`.)
-RESERVED_IDS = (
-    (re.compile(r"project/.*", re.DOTALL), "the owners of projects (project/NAME)"),
-    (re.compile(r"[^/]+/[a-z]{2}(-[a-z]+)+-[0-9]{1,2}/[^/]+"), "the locks of versions (PROJECT/REGION/VERSION)"),
-)
+# would take the id an owner or one of its own project's version locks needs: the project's work would stall, or
+# its regions split. Only the locks of the front door's own project are refused: the CLI's `build/us-east-1/v1`
+# (project us-east-1) has the shape of a lock of a project named `build`, and takes it for a moment at worst (that
+# region answers CONFLICT). A front door under another's `ID/run` only makes that operation fail as
+# OperationConflict: not reserved, so that a version may be named `run`.
+OWNER_IDS = re.compile(r"project/.*", re.DOTALL)
+LOCK_IDS = re.compile(r"(?P<project>[^/]+)/[a-z]{2}(-[a-z]+)+-[0-9]{1,2}/[^/]+")
 
 
-def reserved_for(workflow_id: str) -> str | None:
-    """What the system reserves a workflow id for, or None when anyone may use it."""
-    return next((purpose for pattern, purpose in RESERVED_IDS if pattern.fullmatch(workflow_id)), None)
+def reserved_for(workflow_id: str, project: str) -> str | None:
+    """What the system reserves a front door's id for (the front door works on `project`), or None."""
+    if OWNER_IDS.fullmatch(workflow_id):
+        return "the owners of projects (project/NAME)"
+    lock = LOCK_IDS.fullmatch(workflow_id)
+    if lock and lock["project"] == project:
+        return f"the locks of {project}'s versions ({project}/REGION/VERSION)"
+    return None
 
 
 def operation_workflow_id(requester_id: str | None, project: str, number: int) -> str:

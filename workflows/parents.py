@@ -20,6 +20,7 @@ from temporalio.exceptions import (
     ApplicationError,
     ChildWorkflowError,
     WorkflowAlreadyStartedError,
+    is_cancelled_exception,
 )
 
 with workflow.unsafe.imports_passed_through():
@@ -78,6 +79,8 @@ PROJECT_OWNER_PATCH = "project-owner"
 RESUBMIT_EVERY = timedelta(hours=1)
 # A delete that finds the project in no region at all (a typo'd name) fails instead of reporting DELETED everywhere.
 DELETE_OF_NOTHING_PATCH = "delete-of-nothing-fails"
+# A front door under an id the system reserves (an owner's, a version lock of its project) fails at once.
+RESERVED_IDS_PATCH = "reserved-ids-refused"
 
 
 def decode_input(cls: type, raw: tuple) -> Any:
@@ -335,6 +338,8 @@ class OperationWorkflow:
             return await workflow.execute_activity(api.SUBMIT_OPERATION, SubmitInput(ticket, workflow.info().task_queue),
                                                    result_type=SubmitResult, **SUBMIT_CALL)
         except ActivityError as err:
+            if is_cancelled_exception(err):
+                raise  # the front door was cancelled: it ends cancelled, and withdraws its ticket (delegate)
             cause = err.cause
             kind = cause.type if isinstance(cause, ApplicationError) and cause.type else "OperationFailed"
             raise ApplicationError(f"{self.operation} {ticket.project}: {error_text(err)}"[:1000], type=kind,
@@ -344,8 +349,8 @@ class OperationWorkflow:
         """Hand the validated request to the project's owner and wait for its outcome (workflows/project.py)."""
         info = workflow.info()
         self.project = project
-        reserved = reserved_for(info.workflow_id)
-        if reserved:
+        reserved = reserved_for(info.workflow_id, project)
+        if reserved and workflow.patched(RESERVED_IDS_PATCH):
             raise invalid_input(f"the workflow id {info.workflow_id[:200]} has the form of the ids reserved for {reserved}; "
                                 "start the operation under another id")
         ticket = OperationTicket(self.operation, project, list(versions), options.Regions, dict(raw),

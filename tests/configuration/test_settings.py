@@ -143,3 +143,12 @@ def test_canary_region_defaults_to_none_and_must_be_one_of_the_regions(tmp_path)
     assert chosen.canary_region == "eu-west-1"
     with pytest.raises(ConfigFileError, match=r"^canary_region 'ap-south-1' is not one of regions \(us-east-1, eu-west-1\)$"):
         load_settings(_terraform_dir(tmp_path, 'regions = ["us-east-1", "eu-west-1"]\ncanary_region = "ap-south-1"\n'))
+
+
+@pytest.mark.parametrize("hours", ["9000", "1000000000"])
+def test_a_default_ttl_longer_than_any_start_may_take_is_refused(tmp_path, hours):
+    """A guard's stop time beyond the longest TtlHours (8784 h) is refused by the project's owner: the default
+    must not produce one (terraform's validation says the same)."""
+    with pytest.raises(ConfigFileError, match=r"^inference_ttl_hours must be 0 \(no guard\) or at most 8784 hours"):
+        load_settings(_terraform_dir(tmp_path, f"inference_ttl_hours = {hours}\n"))
+    assert load_settings(_terraform_dir(tmp_path, "inference_ttl_hours = 8784\n")).inference_ttl_hours == 8784

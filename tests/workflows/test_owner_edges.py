@@ -12,7 +12,13 @@ from endings import ending, runs
 from temporalio.api.enums.v1 import EventType
 from test_operations import PROJECT, build, run, versions_in, wait_for_status
 
-from workflows.owner_api import PROJECT_WORKFLOW, STATE_QUERY, SUBMIT_SIGNAL, project_workflow_id
+from workflows.owner_api import (
+    PROJECT_WORKFLOW,
+    STATE_QUERY,
+    SUBMIT_SIGNAL,
+    project_workflow_id,
+    reserved_for,
+)
 
 
 @pytest.fixture
@@ -108,7 +114,7 @@ async def test_a_run_holding_the_owners_id_fails_the_operations_with_one_reason(
 
 
 @pytest.mark.parametrize("workflow_id", [project_workflow_id(PROJECT), project_workflow_id("Other"),
-                                         f"{PROJECT}/eu-west-1/first", "Other/ap-southeast-2/v1"])
+                                         f"{PROJECT}/eu-west-1/first", f"{PROJECT}/ap-southeast-2/anything"])
 async def test_a_front_door_under_an_id_the_system_reserves_is_refused(env, worker, world, workflow_id):
     """A build started as `--workflow-id project/AWSDeepRacer` (or a version's lock id) would hold the id the
     project's work needs: it fails at once as InvalidInput, touching nothing."""
@@ -118,3 +124,52 @@ async def test_a_front_door_under_an_id_the_system_reserves_is_refused(env, work
     ended = await ending(handle)
     assert ended.status == "failed" and ended.error_type == "InvalidInput" and "reserved" in ended.message, ended
     assert all(versions_in(region) == {} for region in world.regions)
+
+
+def test_the_clis_ids_are_never_reserved_whatever_the_names():
+    """The CLI's `{operation}/{project}/{versions}` has the shape of a version lock when the project's name looks
+    like a region: it is only refused when it is a lock of the front door's own project, which it never is."""
+    from cli_commands.launch import OperationRequest
+
+    for project in ("us-east-1", "my-app-1", "cv-defects-12", "build", "run", "project"):
+        for operation, versions in (("build", ["v1"]), ("start", ["a", "b"]), ("delete", []), ("stop", ["run"])):
+            request = OperationRequest(operation, project, versions, [])
+            assert reserved_for(request.workflow_id, project) is None, request.workflow_id
+    assert reserved_for("build/us-east-1/v1", "build") is not None  # a lock of project `build`, by a front door of it
+
+
+async def test_a_front_door_cancelled_while_it_hands_its_request_over_ends_cancelled(env):
+    """Cancelling a front door while its submit activity runs ends it Cancelled, not Failed (OperationFailed), so
+    the Web UI and the CLI say what happened. The real workflows, with a submit activity that waits to be
+    cancelled (the owner is slow to answer)."""
+    from temporalio import activity
+    from temporalio.client import WorkflowExecutionStatus
+    from temporalio.worker import Worker
+
+    from worker import workflow_runner
+    from workflows import activity_api as api
+    from workflows.registry import SERVED
+
+    submitting = asyncio.Event()
+
+    @activity.defn(name=api.SUBMIT_OPERATION)
+    async def submit_that_waits(_inp: dict) -> dict:
+        submitting.set()
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(0.1)
+
+    queue = "cancel-while-submitting"
+    async with Worker(env.client, task_queue=queue, workflows=SERVED, activities=[submit_that_waits],
+                      workflow_runner=workflow_runner()):
+        handle = await env.client.start_workflow(
+            "StopModelWorkflow", {"ProjectName": PROJECT, "VersionNames": ["first"]}, id="stop/cancelled",
+            task_queue=queue)
+        await asyncio.wait_for(submitting.wait(), timeout=60)
+        await handle.cancel()
+        async with env.time_skipping_unlocked():
+            for _ in range(200):
+                if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+                    break
+                await asyncio.sleep(0.05)
+        assert (await handle.describe()).status == WorkflowExecutionStatus.CANCELED
