@@ -82,6 +82,8 @@ MAX_RECENT = 200
 # stop waits or runs, and a guard's stop that finds nothing (NOT_FOUND: deleted outside the workflows) ends the
 # guard instead of being retried every 15 minutes forever. Histories recorded before keep replaying the old way.
 GUARD_STOP_PATCH = "guard-waits-for-its-stop"
+# Stop times outside 2000..now+longest TTL (a hand-made input) fail the owner as InvalidInput at its start.
+STOP_TIMES_PATCH = "stop-times-bounded"
 NOTHING_THERE = "NOT_FOUND"
 OLDEST_STOP_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 # bounds of ProjectState.continue_after_events: a fresh run is never over the lower one (no loop of continues),
@@ -223,7 +225,7 @@ class ProjectWorkflow:
         horizon = workflow.now() + timedelta(hours=inputs.MAX_TTL_HOURS + 1)
         beyond = [f"{v} in {r} at {at}" for v, rs in state.stop_at.items() for r, at in rs.items()
                   if not OLDEST_STOP_TIME <= parse_iso(at) <= horizon]
-        if beyond:  # only a hand-made input holds one: no TTL gives it, and Temporal cannot set such a timer
+        if beyond and workflow.patched(STOP_TIMES_PATCH):  # only a hand-made input holds one: no TTL gives it
             raise ApplicationError(f"stop times must be after 2000 and within the longest TTL "
                                    f"({inputs.MAX_TTL_HOURS:g} h): {beyond[0]}"[:300], type="InvalidInput", non_retryable=True)
         workflow.set_current_details(f"owner of project {state.project}")
