@@ -233,6 +233,11 @@ def _settings_defaults(args) -> None:
     validate_regions(args.regions)
 
 
+# Python runs signal handlers in the main thread only, when it runs bytecode; a SIGTERM the kernel hands to one of
+# the server threads would leave a main thread blocked in Event.wait() without a timeout asleep for good.
+SIGNAL_CHECK_SECONDS = 0.5
+
+
 def main(argv: list[str] | None = None) -> int:
     import os
 
@@ -296,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, url in local.urls.items():
         print(f"{name} {url}", flush=True)
     try:
-        stop.wait()
+        while not stop.wait(SIGNAL_CHECK_SECONDS):  # a bare wait() never sees a signal the kernel gave another thread
+            pass
     finally:
         local.stop()
     return 0

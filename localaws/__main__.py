@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"localaws listening on {server.url} (control API: {server.url}/_emulator/health)", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: server._stopping.set())
     try:
-        server._stopping.wait()
+        # with a timeout: a bare wait() never runs the handler of a SIGTERM the kernel gave a server thread
+        while not server._stopping.wait(0.5):
+            pass
     except KeyboardInterrupt:
         pass
     finally:

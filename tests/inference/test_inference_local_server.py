@@ -14,6 +14,7 @@ import pytest
 from inference_samples import make_jpeg, make_png
 from inference_support import PROJECT, VERSION, calls_of
 from required_tools import required_tool
+from thread_signals import sigterm_a_non_main_thread
 
 from inference.local_server import LocalInference
 
@@ -270,8 +271,25 @@ def test_command_line_serves_and_stops_on_sigterm(models, local_aws):
         assert (status, headers["X-Served-Region"], body["Region"]) == (200, SECOND, SECOND)
     finally:
         process.send_signal(signal.SIGTERM)
-        _, err = process.communicate(timeout=30)
+        try:
+            _, err = process.communicate(timeout=30)
+        finally:
+            process.kill()  # never left running to hold ports for the tests after
     assert process.returncode == 0, err
+
+
+def test_a_sigterm_the_kernel_gives_another_thread_still_stops_it(models, local_aws):
+    """Before, the main thread slept in a bare Event.wait() and never ran the handler: the server lived on, holding
+    its ports (a CI run lost its later local-stack tests to such a leftover)."""
+    env = {**os.environ, "AWS_ENDPOINT_URL": local_aws.url}
+    process = run_module("--base-port", "0", "--regions", FIRST, "--project", PROJECT, "--version", VERSION, env=env)
+    try:
+        assert [process.stdout.readline().split()[0] for _ in range(2)] == ["global", FIRST]
+        sigterm_a_non_main_thread(process.pid)
+        _, err = process.communicate(timeout=20)
+        assert process.returncode == 0, err
+    finally:
+        process.kill()
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from thread_signals import sigterm_a_non_main_thread
 
 from localaws.control import EmulatorControl, EmulatorControlError
 from localaws.server import LocalAws
@@ -37,7 +38,22 @@ def test_module_serves_on_loopback_and_stops_on_sigterm():
         assert EmulatorControl(url).health()["ok"] is True
     finally:
         process.send_signal(signal.SIGTERM)
+        try:
+            assert process.wait(timeout=20) == 0
+        finally:
+            process.kill()  # never left running to hold ports for the tests after
+
+
+def test_a_sigterm_the_kernel_gives_another_thread_still_stops_it():
+    """Before, the main thread slept in a bare Event.wait() and never ran the handler: the process lived on (a CI
+    run lost its later tests to such a leftover holding ports)."""
+    process = _run_module("--port", "0")
+    try:
+        assert process.stdout.readline().startswith("localaws listening on")
+        sigterm_a_non_main_thread(process.pid)
         assert process.wait(timeout=20) == 0
+    finally:
+        process.kill()
 
 
 def test_port_in_use_is_a_one_line_error(local_aws):
