@@ -1,9 +1,12 @@
 """Small helpers shared by the CLI tests."""
 
+import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -90,3 +93,31 @@ def worker_process(env: dict[str, str]):
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
+
+
+async def _pollers(address: str, queue: str) -> int:
+    from temporalio.client import Client
+
+    from cli_commands.temporal_client import workflow_pollers
+
+    return await workflow_pollers(await Client.connect(address), queue)
+
+
+def wait_for_pollers(worker: subprocess.Popen, temporal_address: str, queue: str) -> None:
+    """Until a worker process polls `queue` (its signal handlers are installed by then), or fail with its stderr."""
+    deadline = time.monotonic() + 60
+    while asyncio.run(_pollers(temporal_address, queue)) == 0:
+        assert worker.poll() is None, worker.communicate()[1]
+        assert time.monotonic() < deadline, "the worker never polled"
+        time.sleep(0.5)
+
+
+def stop_with_sigterm(worker: subprocess.Popen) -> str:
+    """SIGTERM a worker process and return its stderr; killed (and the timeout raised) if it does not stop."""
+    worker.send_signal(signal.SIGTERM)
+    try:
+        _, stderr = worker.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        raise
+    return stderr

@@ -1,22 +1,11 @@
 """`python cli.py worker` polls the configured task queue and stops cleanly on SIGTERM."""
 
-import asyncio
 import os
-import signal
 import subprocess
 import sys
-import time
 import uuid
 
-from cli_helpers import PROJECT_ROOT, write_tfvars
-
-
-async def _pollers(address: str, queue: str) -> int:
-    from temporalio.client import Client
-
-    from cli_commands.temporal_client import workflow_pollers
-
-    return await workflow_pollers(await Client.connect(address), queue)
+from cli_helpers import PROJECT_ROOT, stop_with_sigterm, wait_for_pollers, write_tfvars
 
 
 def test_worker_polls_then_stops_on_sigterm(local_aws, temporal_address, tmp_path):
@@ -27,18 +16,9 @@ def test_worker_polls_then_stops_on_sigterm(local_aws, temporal_address, tmp_pat
     worker = subprocess.Popen([sys.executable, str(PROJECT_ROOT / "cli.py"), "worker"], cwd=PROJECT_ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while asyncio.run(_pollers(temporal_address, queue)) == 0:
-            assert worker.poll() is None, worker.communicate()[1]
-            assert time.monotonic() < deadline, "the worker never polled"
-            time.sleep(0.5)
+        wait_for_pollers(worker, temporal_address, queue)
         # The signal handlers are installed before polling starts, so SIGTERM now is a clean stop.
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            _, stderr = worker.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            raise
+        stderr = stop_with_sigterm(worker)
     assert worker.returncode == 0, stderr
     assert f"worker polling task queue {queue!r}" in stderr

@@ -1,9 +1,7 @@
 """`python worker.py` serves the Temporal SDK's Prometheus metrics on GCL_WORKER_METRICS_BIND (off by default):
 scraped here from a real worker polling a real dev server."""
 
-import asyncio
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -11,8 +9,7 @@ import time
 import urllib.request
 import uuid
 
-from cli_helpers import PROJECT_ROOT, free_port, write_tfvars
-from test_worker_command import _pollers
+from cli_helpers import PROJECT_ROOT, free_port, stop_with_sigterm, wait_for_pollers, write_tfvars
 
 
 def _worker(local_aws, temporal_address, tmp_path, queue: str, bind: str | None) -> subprocess.Popen:
@@ -26,24 +23,6 @@ def _worker(local_aws, temporal_address, tmp_path, queue: str, bind: str | None)
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _stop(worker: subprocess.Popen) -> str:
-    worker.send_signal(signal.SIGTERM)
-    try:
-        _, stderr = worker.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        raise
-    return stderr
-
-
-def _wait_for_pollers(worker, temporal_address: str, queue: str) -> None:
-    deadline = time.monotonic() + 60
-    while asyncio.run(_pollers(temporal_address, queue)) == 0:
-        assert worker.poll() is None, worker.communicate()[1]
-        assert time.monotonic() < deadline, "the worker never polled"
-        time.sleep(0.5)
-
-
 def _scrape(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as answer:
         assert answer.status == 200
@@ -55,7 +34,7 @@ def test_a_polling_worker_serves_its_sdk_metrics_for_prometheus(local_aws, tempo
     port = free_port()
     worker = _worker(local_aws, temporal_address, tmp_path, queue, f"127.0.0.1:{port}")
     try:
-        _wait_for_pollers(worker, temporal_address, queue)
+        wait_for_pollers(worker, temporal_address, queue)
         deadline = time.monotonic() + 30
         while True:  # the SDK reports slot gauges once its pollers run
             text = _scrape(f"http://127.0.0.1:{port}/metrics")
@@ -65,7 +44,7 @@ def test_a_polling_worker_serves_its_sdk_metrics_for_prometheus(local_aws, tempo
             assert time.monotonic() < deadline, f"no slot metrics for {queue} in:\n{text[:3000]}"
             time.sleep(0.5)
     finally:
-        stderr = _stop(worker)
+        stderr = stop_with_sigterm(worker)
     assert worker.returncode == 0, stderr
     assert f"Temporal SDK metrics for Prometheus on http://127.0.0.1:{port}/metrics" in stderr
     assert any('worker_type="ActivityWorker"' in line for line in lines), lines
@@ -76,9 +55,9 @@ def test_metrics_are_off_unless_asked_for(local_aws, temporal_address, tmp_path)
     queue = f"metrics-off-{uuid.uuid4().hex[:8]}"
     worker = _worker(local_aws, temporal_address, tmp_path, queue, None)
     try:
-        _wait_for_pollers(worker, temporal_address, queue)
+        wait_for_pollers(worker, temporal_address, queue)
     finally:
-        stderr = _stop(worker)
+        stderr = stop_with_sigterm(worker)
     assert worker.returncode == 0, stderr
     assert "Prometheus" not in stderr
 
